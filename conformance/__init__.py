@@ -1,0 +1,1 @@
+"""Conformance kit for the Codex app-server account protocol."""

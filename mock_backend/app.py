@@ -1,0 +1,201 @@
+"""The aiohttp application: routes, and the one middleware that gives each request
+its tenant, parsed body, journal entry and injected fault, and turns errors into
+answers. Handlers raise :class:`OAuthError`; nothing else builds an error body,
+and no exception reaches the client as a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from aiohttp import web
+
+from .faults import Fault, FaultKind
+from .http_io import (
+    BACKEND_KEY,
+    BODY,
+    ENDPOINTS_KEY,
+    ENTRY,
+    TENANT,
+    VIA,
+    ServerInfo,
+    json_response,
+    parse_body,
+)
+from .journal import JournalEntry
+from .oauth_errors import OAuthError
+from .routes import Route, backend_api, control, device_auth, oauth, verification
+from .state import DEFAULT_TENANT, Backend
+
+log = logging.getLogger("mock_backend")
+
+ALL_ROUTES: list[Route] = [
+    *device_auth.ROUTES,
+    *oauth.ROUTES,
+    *verification.ROUTES,
+    *backend_api.ROUTES,
+    *control.ROUTES,
+]
+_BY_ID = {route.id: route for route in ALL_ROUTES}
+_JOURNAL_BODY_LIMIT = 2000
+
+
+def build_app(state: Backend, info: ServerInfo) -> web.Application:
+    app = web.Application(
+        middlewares=[_context_middleware], client_max_size=state.config.max_body_bytes
+    )
+    app[BACKEND_KEY] = state
+    app[ENDPOINTS_KEY] = info
+    app[control.ROUTES_KEY] = ALL_ROUTES
+    for route in ALL_ROUTES:
+        prefixes = ("", "/t/{tenant}") if route.tenanted else ("",)
+        for prefix in prefixes:
+            name = route.id if not prefix else f"{route.id}.tenant"
+            app.router.add_route(route.method, prefix + route.path, route.handler, name=name)
+    return app
+
+
+def _route_of(request: web.Request) -> Route | None:
+    name = request.match_info.route.name
+    return _BY_ID.get(name.removesuffix(".tenant")) if name else None
+
+
+def _tenant_name(request: web.Request, info: ServerInfo) -> tuple[str, str]:
+    """(tenant, via): the path prefix wins, then the proxy link, then a header."""
+    via = "direct"
+    link_tenant = None
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    if peer and len(peer) >= 2:
+        link = info.proxy_links.get(peer[1])
+        if link is not None:
+            link_tenant, host = link
+            via = f"proxy:{host}"
+    name = request.match_info.get("tenant")
+    if name is None and request.path.startswith("/t/"):
+        name = request.path.split("/", 3)[2] or None
+    name = name or link_tenant or request.headers.get("X-Mock-Tenant") or DEFAULT_TENANT
+    return name, via
+
+
+def _journal_body(raw: bytes, parsed: Any) -> Any:
+    if isinstance(parsed, Exception) or parsed is None:
+        if not raw:
+            return None
+        return {"unparsed": raw[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace")}
+    return parsed
+
+
+@web.middleware
+async def _context_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    state = request.app[BACKEND_KEY]
+    info = request.app[ENDPOINTS_KEY]
+    route = _route_of(request)
+    started = time.perf_counter()
+    name, via = _tenant_name(request, info)
+    try:
+        tenant = state.tenant(name)
+    except OAuthError as error:
+        return json_response(error.body(), status=error.status)
+    request[TENANT] = tenant
+    request[VIA] = via
+
+    raw = b""
+    parsed: Any = None
+    try:
+        if request.body_exists:
+            raw = await request.read()
+        if raw:
+            parsed = parse_body(raw, request.content_type)
+    except web.HTTPRequestEntityTooLarge:
+        parsed = OAuthError(
+            "invalid_request",
+            f"request body is larger than {state.config.max_body_bytes} bytes",
+            status=413,
+        )
+    except OAuthError as error:
+        parsed = error
+    request[BODY] = parsed
+
+    entry: JournalEntry | None = None
+    if route is None or route.journaled:
+        entry = tenant.journal.open(
+            at=state.clock.now(),
+            route=route.id if route else "unknown",
+            method=request.method,
+            path=request.path_qs,
+            host=request.host,
+            via=via,
+            body=_journal_body(raw, parsed),
+        )
+        request[ENTRY] = entry
+
+    response: web.StreamResponse
+    try:
+        fault = tenant.faults.take(route.id) if route is not None and entry is not None else None
+        if fault is not None and entry is not None:
+            entry.flags.append(f"fault:{fault.kind.value}")
+            injected = await _apply_fault(request, fault)
+            if injected is not None:
+                return _finish(entry, injected, started)
+        response = await handler(request)
+    except OAuthError as error:
+        response = json_response(error.body(), status=error.status)
+    except web.HTTPException as exc:
+        if exc.status in (404, 405) and exc.content_type != "application/json":
+            response = json_response(
+                {
+                    "error": "not_found" if exc.status == 404 else "method_not_allowed",
+                    "error_description": f"{request.method} {request.path} is not served here",
+                },
+                status=exc.status,
+            )
+        else:
+            if entry is not None:
+                entry.status = exc.status
+                entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+            raise
+    except (asyncio.CancelledError, ConnectionResetError):
+        raise
+    except Exception:
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        response = json_response(
+            {"error": "server_error", "error_description": "internal error in the mock backend"},
+            status=500,
+        )
+    return _finish(entry, response, started)
+
+
+def _finish(
+    entry: JournalEntry | None, response: web.StreamResponse, started: float
+) -> web.StreamResponse:
+    if entry is not None:
+        entry.status = response.status
+        entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+    return response
+
+
+async def _apply_fault(request: web.Request, fault: Fault) -> web.StreamResponse | None:
+    if fault.latency_ms:
+        await asyncio.sleep(fault.latency_ms / 1000)
+    if fault.kind is FaultKind.LATENCY:
+        return None
+    if fault.kind is FaultKind.STATUS:
+        assert fault.status is not None
+        return json_response(
+            {
+                "error": "server_error" if fault.status >= 500 else "injected_fault",
+                "error_description": "injected fault",
+            },
+            status=fault.status,
+        )
+    if fault.kind is FaultKind.MALFORMED_BODY:
+        return web.Response(
+            body=b'{"error": "injected", "truncated', content_type="application/json"
+        )
+    # drop_connection: close the socket without an answer.
+    if request.transport is not None:
+        request.transport.close()
+    raise ConnectionResetError("injected fault: connection dropped")

@@ -1,0 +1,44 @@
+"""Settings of one mock backend, with two profiles: fast for tests, realistic for demos."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+#: The OAuth client id the codex binary sends (device code and browser login alike).
+CODEX_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
+#: The hosts a released binary talks to for login; the proxy terminates TLS for these.
+AUTH_HOST = "auth.openai.com"
+CHATGPT_HOST = "chatgpt.com"
+INTERCEPTED_HOSTS = (AUTH_HOST, CHATGPT_HOST)
+
+Profile = Literal["test", "realistic"]
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    host: str = "127.0.0.1"
+    port: int = 0
+    proxy: bool = True
+    proxy_port: int = 0
+    #: Seconds between polls handed out with each code (a string on the wire).
+    interval: int = 1
+    #: Lifetime of a device code, as upstream's 15 minutes.
+    expires_in: int = 900
+    #: Answer polls that come sooner than the interval with slow_down (RFC 8628 §3.5).
+    enforce_interval: bool = False
+    client_id: str = CODEX_CLIENT_ID
+    signing_alg: Literal["ES256", "RS256"] = "ES256"
+    seed: int | None = None
+    default_plan: str = "pro"
+    journal_capacity: int = 5000
+    max_body_bytes: int = 64 * 1024
+    #: Where the test CA is written; a temporary folder owned by the backend when None.
+    state_dir: Path | None = None
+    extra_hosts: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def for_profile(cls, profile: Profile, **overrides: object) -> BackendConfig:
+        base = cls() if profile == "test" else cls(interval=5, enforce_interval=True)
+        return replace(base, **overrides)  # type: ignore[arg-type]

@@ -1,0 +1,107 @@
+"""``/codex/device``: where a person approves or denies a device code.
+
+The same page serves the proxied ``https://auth.openai.com/codex/device`` and the
+direct loopback address a person's own browser can reach. A user code is a
+secret shared by the app and the person, so the page finds it in any tenant.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..device_codes import CodeState
+from ..http_io import backend, entry, object_body, string_fields, tenant
+from ..page import approved_message, denied_message, device_page
+from ..personas import PersonaFields
+from . import Route
+
+
+def _html(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html")
+
+
+def _pending(request: web.Request) -> list:  # type: ignore[type-arg]
+    return [c for c in tenant(request).codes.values() if c.state is CodeState.PENDING]
+
+
+async def show(request: web.Request) -> web.StreamResponse:
+    state = backend(request)
+    code = request.query.get("user_code", "")
+    return _html(device_page(request.path, state.personas.suggest(), code[:32], _pending(request)))
+
+
+async def submit(request: web.Request) -> web.StreamResponse:
+    state = backend(request)
+    form = string_fields(
+        object_body(request), "user_code", "decision", "name", "email", "plan_type", "account_id"
+    )
+    typed = form.get("user_code", "").strip()
+    log = entry(request)
+    code = state.find_code(typed) if typed else None
+    suggestion = state.personas.suggest()
+    if code is None:
+        message = (
+            f"No code <code>{_safe(typed)}</code> is waiting. Check the code your app shows "
+            "(it looks like ABCD-EFGH)."
+            if typed
+            else "Enter the code your app shows."
+        )
+        return _html(
+            device_page(request.path, suggestion, typed[:32], _pending(request), message, False),
+            status=404 if typed else 400,
+        )
+    if log is not None:
+        log.user_code = code.user_code
+    decision = form.get("decision", "approve")
+    if code.state is not CodeState.PENDING:
+        message = f"Code <code>{code.user_code}</code> is already {code.state.value}."
+        return _html(
+            device_page(request.path, suggestion, "", _pending(request), message, False),
+            status=409,
+        )
+    if decision == "deny":
+        code.decide(CodeState.DENIED)
+        return _html(
+            device_page(request.path, suggestion, "", _pending(request), denied_message(code))
+        )
+    try:
+        fields = PersonaFields.model_validate(
+            {k: form[k] for k in ("name", "email", "plan_type", "account_id") if form.get(k)}
+        )
+    except ValueError:
+        return _html(
+            device_page(
+                request.path,
+                suggestion,
+                code.user_code,
+                _pending(request),
+                "Those persona fields are not valid (plan or lengths).",
+                False,
+            ),
+            status=400,
+        )
+    persona = state.approve(code, fields)
+    assert persona is not None
+    return _html(
+        device_page(
+            request.path, suggestion, "", _pending(request), approved_message(code, persona)
+        )
+    )
+
+
+def _safe(text: str) -> str:
+    from html import escape
+
+    return escape(text[:32])
+
+
+ROUTES = [
+    Route("device_page", "GET", "/codex/device", show, "The device-code approval page."),
+    Route(
+        "device_page_submit",
+        "POST",
+        "/codex/device",
+        submit,
+        "Approve or deny a code from the page (form).",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Reference implementation of the Codex app-server account surface."""
