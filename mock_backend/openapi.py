@@ -138,9 +138,7 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
         for name in _QUERY.get(route.id, [])
     ]
     if route.id in _BEARER:
-        params.append(
-            {"name": "Authorization", "in": "header", "required": False, "schema": _STR}
-        )
+        params.append({"name": "Authorization", "in": "header", "required": False, "schema": _STR})
     if params:
         op["parameters"] = params
     model = _JSON_MODELS.get(route.id)

@@ -1,0 +1,34 @@
+"""pytest fixtures over the library: one backend per session, one tenant per test.
+
+``mock_backend`` is a :class:`BackendThread` shared by a session (each xdist
+worker has its own); ``mock_tenant`` gives every test its own tenant, so tests
+running in parallel never see each other's codes, scripts or journal.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+
+import pytest
+
+from .config import BackendConfig
+from .tenant_handle import MockTenant
+from .thread_runner import BackendThread
+
+
+@pytest.fixture(scope="session")
+def mock_backend() -> Iterator[BackendThread]:
+    with BackendThread(BackendConfig()) as backend:
+        yield backend
+
+
+@pytest.fixture
+def mock_tenant(
+    mock_backend: BackendThread, request: pytest.FixtureRequest
+) -> Iterator[MockTenant]:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:40].strip("-._") or "test"
+    tenant = MockTenant.of(mock_backend.tenant(f"{slug}-{secrets.token_hex(3)}"))
+    yield tenant
+    tenant.control.reset()
