@@ -35,11 +35,10 @@ class ServerInfo:
 
 
 ENDPOINTS_KEY = web.AppKey("server_info", ServerInfo)
-TENANT = "mock.tenant"
-VIA = "mock.via"
-ENTRY = "mock.entry"
-BODY = "mock.body"
-RAW = "mock.raw"
+TENANT = web.RequestKey("tenant", Tenant)
+VIA = web.RequestKey("via", str)
+ENTRY = web.RequestKey("entry", JournalEntry)
+BODY = web.RequestKey("body", object)
 
 
 def backend(request: web.Request) -> Backend:
@@ -47,13 +46,11 @@ def backend(request: web.Request) -> Backend:
 
 
 def tenant(request: web.Request) -> Tenant:
-    found: Tenant = request[TENANT]
-    return found
+    return request[TENANT]
 
 
 def entry(request: web.Request) -> JournalEntry | None:
-    found: JournalEntry | None = request.get(ENTRY)
-    return found
+    return request.get(ENTRY)
 
 
 def parse_body(raw: bytes, content_type: str) -> Any:
@@ -84,9 +81,10 @@ def parse_body(raw: bytes, content_type: str) -> Any:
 
 
 def body(request: web.Request) -> Any:
-    if isinstance(request.get(BODY), Exception):
-        raise request[BODY]
-    return request.get(BODY)
+    value = request.get(BODY)
+    if isinstance(value, Exception):
+        raise value
+    return value
 
 
 def object_body(request: web.Request, required: bool = True) -> dict[str, Any]:

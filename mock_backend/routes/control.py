@@ -432,7 +432,6 @@ ROUTES = [
         f"{C}/tenants",
         create_tenant,
         "Create a tenant.",
-        tenanted=False,
         journaled=False,
     ),
     Route(
@@ -441,7 +440,6 @@ ROUTES = [
         f"{C}/tenants",
         list_tenants,
         "List tenants.",
-        tenanted=False,
         journaled=False,
     ),
     Route(
