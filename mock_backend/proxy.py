@@ -90,6 +90,9 @@ class ConnectProxy:
             pass
         except asyncio.LimitOverrunError:
             await _reply(writer, 431, "Request Header Fields Too Large")
+        except asyncio.CancelledError:
+            # Shutdown: end quietly (asyncio logs a cancelled client task as an error).
+            pass
         finally:
             self._tasks.discard(task)
             writer.close()

@@ -1,0 +1,162 @@
+"""``python -m mock_backend``: the ready line, env, errors, clean shutdown."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import http
+
+READY_KEYS = {
+    "issuer",
+    "chatgpt_base_url",
+    "control",
+    "proxy",
+    "ca_cert",
+    "verification_page",
+    "env",
+    "config_toml",
+}
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
+    env["XDG_RUNTIME_DIR"] = str(tmp_path)
+    return env
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict]]:  # type: ignore[type-arg]
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("scripts:\n  - outcome: denied\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mock_backend", "serve", "--scenario", str(scenario)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(tmp_path),
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read() if proc.stderr else ""
+        yield proc, json.loads(line)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_serve_prints_one_ready_line_with_the_contract_keys(served: tuple) -> None:  # type: ignore[type-arg]
+    _, ready = served
+    assert READY_KEYS <= set(ready)
+    assert ready["control"].endswith("/_mock")
+    assert ready["issuer"].startswith("http://127.0.0.1:")
+    assert Path(ready["ca_cert"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
+    assert ready["env"]["HTTPS_PROXY"] == ready["proxy"]
+    assert ready["env"]["CODEX_CA_CERTIFICATE"] == ready["ca_cert"]
+    assert ready["config_toml"].startswith("chatgpt_base_url = ")
+    assert http.get(ready["verification_page"]).status == 200
+    # The scenario file scripted the first code.
+    code = http.post(
+        ready["issuer"] + "/api/accounts/deviceauth/usercode",
+        json_body={"client_id": "app_EMoamEEZ73f0CkXaXp7hrann"},
+    ).json
+    poll = http.post(
+        ready["issuer"] + "/api/accounts/deviceauth/token",
+        json_body={"device_auth_id": code["device_auth_id"], "user_code": code["user_code"]},
+    )
+    assert poll.json["error"] == "access_denied"
+
+
+def test_env_prints_export_lines_for_the_running_backend(
+    served: tuple,
+    tmp_path: Path,  # type: ignore[type-arg]
+) -> None:
+    _, ready = served
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_backend", "env"],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        check=True,
+    ).stdout
+    assert f"export HTTPS_PROXY={ready['proxy']}" in out.splitlines()
+    assert any(line.startswith("export CODEX_CA_CERTIFICATE=") for line in out.splitlines())
+    override = subprocess.run(
+        [sys.executable, "-m", "mock_backend", "env", "--mode", "override", "--tenant", "cli"],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        check=True,
+    ).stdout
+    assert f"export CODEX_APP_SERVER_LOGIN_ISSUER={ready['issuer']}/t/cli" in override
+    assert "#   chatgpt_base_url = " in override
+
+
+def test_sigterm_stops_serve_cleanly(served: tuple, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    proc, ready = served
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+    with pytest.raises(OSError):
+        import urllib.request
+
+        urllib.request.urlopen(ready["control"], timeout=2)
+    assert not (tmp_path / "codex-app-server-kit" / "mock-backend-ready.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["serve", "--host", "0.0.0.0"], "loopback only"),
+        (["serve", "--host", "example.com"], "must be a loopback address"),
+        (["serve", "--scenario", "/nonexistent.yaml"], "cannot read scenario file"),
+        (["env", "--control", "http://127.0.0.1:9/_mock"], "no backend answers"),
+    ],
+)
+def test_bad_usage_exits_2_with_a_clear_message(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_backend", *args],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_env_without_a_running_backend_says_how_to_start_one(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_backend", "env"],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "python -m mock_backend serve" in result.stderr
+
+
+def test_help_shows_examples() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_backend", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "examples:" in result.stdout
+    assert "--scenario" in result.stdout

@@ -1,0 +1,143 @@
+"""The HTTPS proxy: TLS for the two intercepted hosts, 403 for everything else,
+and never a connection to anything but the mock itself."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any
+
+import aiohttp
+import pytest
+
+from mock_backend import BackendConfig, MockBackend
+from mock_backend import proxy as proxy_module
+from mock_backend.tenant_handle import MockTenant
+
+
+async def _raw(port: int, payload: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(payload)
+    await writer.drain()
+    data = await asyncio.wait_for(reader.read(4096), 5)
+    writer.close()
+    await writer.wait_closed()
+    return data
+
+
+def _proxy_port(tenant: MockTenant) -> int:
+    assert tenant.ready.proxy is not None
+    return int(tenant.ready.proxy.rsplit(":", 1)[1])
+
+
+async def test_intercepted_hosts_are_served_over_tls_with_the_test_ca(
+    mock_tenant: MockTenant,
+) -> None:
+    assert mock_tenant.ready.ca_cert is not None
+    context = ssl.create_default_context(cafile=mock_tenant.ready.ca_cert)
+    async with aiohttp.ClientSession() as session:
+        async with session.get(
+            "https://auth.openai.com/.well-known/jwks.json",
+            proxy=mock_tenant.ready.proxy,
+            ssl=context,
+        ) as reply:
+            assert reply.status == 200
+            assert (await reply.json())["keys"]
+        async with session.get(
+            "https://chatgpt.com/backend-api/wham/usage",
+            proxy=mock_tenant.ready.proxy,
+            ssl=context,
+        ) as reply:
+            assert reply.status == 401  # no token: answered by the mock, not the real site
+    routes = [(e["route"], e["via"]) for e in mock_tenant.control.journal()]
+    assert routes == [("jwks", "proxy:auth.openai.com"), ("usage", "proxy:chatgpt.com")]
+
+
+async def test_the_real_ca_store_does_not_trust_the_proxy(mock_tenant: MockTenant) -> None:
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.ClientConnectorCertificateError):
+            await session.get(
+                "https://auth.openai.com/.well-known/jwks.json",
+                proxy=mock_tenant.ready.proxy,
+                ssl=ssl.create_default_context(),
+            )
+
+
+@pytest.mark.parametrize(
+    "request_head",
+    [
+        b"CONNECT github.com:443 HTTP/1.1\r\nHost: github.com:443\r\n\r\n",
+        b"CONNECT auth.openai.com:80 HTTP/1.1\r\nHost: auth.openai.com:80\r\n\r\n",
+        b"GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n",
+    ],
+)
+async def test_other_hosts_are_refused_and_journaled(
+    mock_tenant: MockTenant, request_head: bytes
+) -> None:
+    port = _proxy_port(mock_tenant)
+    credentials = f"{mock_tenant.name}:mock".encode()
+    import base64
+
+    head = request_head.replace(
+        b"\r\n\r\n",
+        b"\r\nProxy-Authorization: Basic " + base64.b64encode(credentials) + b"\r\n\r\n",
+    )
+    answer = await _raw(port, head)
+    assert answer.startswith(b"HTTP/1.1 403")
+    refused = mock_tenant.control.journal(route="proxy_refused")
+    assert len(refused) == 1
+    assert refused[0]["flags"] == ["refused"]
+
+
+async def test_garbage_and_oversized_heads(mock_tenant: MockTenant) -> None:
+    port = _proxy_port(mock_tenant)
+    assert (await _raw(port, b"hello\r\n\r\n")).startswith(b"HTTP/1.1 400")
+    huge = b"CONNECT auth.openai.com:443 HTTP/1.1\r\nX: " + b"a" * 20000 + b"\r\n\r\n"
+    assert (await _raw(port, huge)).startswith(b"HTTP/1.1 431")
+
+
+async def test_invalid_tenant_credentials_are_refused(mock_tenant: MockTenant) -> None:
+    import base64
+
+    port = _proxy_port(mock_tenant)
+    head = (
+        b"CONNECT auth.openai.com:443 HTTP/1.1\r\nProxy-Authorization: Basic "
+        + base64.b64encode(b"no such/tenant:x")
+        + b"\r\n\r\n"
+    )
+    assert (await _raw(port, head)).startswith(b"HTTP/1.1 403")
+
+
+async def test_the_proxy_only_ever_dials_the_mock(monkeypatch: pytest.MonkeyPatch) -> None:
+    dialed: list[tuple[Any, ...]] = []
+    real_open = asyncio.open_connection
+
+    async def recording_open(host: str, port: int, **kwargs: Any) -> Any:
+        dialed.append((host, port))
+        return await real_open(host, port, **kwargs)
+
+    monkeypatch.setattr(proxy_module.asyncio, "open_connection", recording_open)
+    async with MockBackend(BackendConfig()) as backend:
+        ready = backend.ready
+        assert ready.proxy is not None and ready.ca_cert is not None
+        port = int(ready.proxy.rsplit(":", 1)[1])
+        for host in ("github.com:443", "example.com:443", "10.0.0.1:443", "[::1]:443"):
+            answer = await _raw(port, f"CONNECT {host} HTTP/1.1\r\n\r\n".encode())
+            assert answer.startswith(b"HTTP/1.1 403")
+        context = ssl.create_default_context(cafile=ready.ca_cert)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(
+                "https://auth.openai.com/codex/device", proxy=ready.proxy, ssl=context
+            ) as reply:
+                assert reply.status == 200
+        # The test's own connections go to the proxy; the proxy's only go to the mock.
+        mock_address = ("127.0.0.1", backend.endpoints.port)
+        assert set(dialed) == {("127.0.0.1", port), mock_address}
+        assert dialed.count(mock_address) == 1
+
+
+async def test_non_loopback_bind_is_refused() -> None:
+    from mock_backend.server import NotLoopback
+
+    with pytest.raises(NotLoopback, match="loopback only"):
+        MockBackend(BackendConfig(host="0.0.0.0"))
