@@ -91,6 +91,16 @@ def device_page(
     return _layout("Codex device sign-in (mock)", body)
 
 
+def result_page(action: str, message: str) -> str:
+    """After a decision: what happened and what happens next, and a way back."""
+    body = (
+        "<h1>Sign in to Codex with a device code</h1>"
+        f'<div class="status ok" role="status" aria-live="polite">{message}</div>'
+        f'<p><a href="{escape(action)}">Enter another code</a></p>'
+    )
+    return _layout("Codex device sign-in (mock)", body)
+
+
 def approved_message(code: DeviceCode, persona: Persona) -> str:
     return (
         f"<strong>Approved.</strong> Code <code>{escape(code.user_code)}</code> now signs in "

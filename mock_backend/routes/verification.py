@@ -11,7 +11,7 @@ from aiohttp import web
 
 from ..device_codes import CodeState
 from ..http_io import backend, entry, object_body, string_fields, tenant
-from ..page import approved_message, denied_message, device_page
+from ..page import approved_message, denied_message, device_page, result_page
 from ..personas import PersonaFields
 from . import Route
 
@@ -61,9 +61,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
         )
     if decision == "deny":
         code.decide(CodeState.DENIED)
-        return _html(
-            device_page(request.path, suggestion, "", _pending(request), denied_message(code))
-        )
+        return _html(result_page(request.path, denied_message(code)))
     try:
         fields = PersonaFields.model_validate(
             {k: form[k] for k in ("name", "email", "plan_type", "account_id") if form.get(k)}
@@ -82,11 +80,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
         )
     persona = state.approve(code, fields)
     assert persona is not None
-    return _html(
-        device_page(
-            request.path, suggestion, "", _pending(request), approved_message(code, persona)
-        )
-    )
+    return _html(result_page(request.path, approved_message(code, persona)))
 
 
 def _safe(text: str) -> str:

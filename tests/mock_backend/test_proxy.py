@@ -125,11 +125,13 @@ async def test_the_proxy_only_ever_dials_the_mock(monkeypatch: pytest.MonkeyPatc
             answer = await _raw(port, f"CONNECT {host} HTTP/1.1\r\n\r\n".encode())
             assert answer.startswith(b"HTTP/1.1 403")
         context = ssl.create_default_context(cafile=ready.ca_cert)
-        async with aiohttp.ClientSession() as session:
-            async with session.get(
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(
                 "https://auth.openai.com/codex/device", proxy=ready.proxy, ssl=context
-            ) as reply:
-                assert reply.status == 200
+            ) as reply,
+        ):
+            assert reply.status == 200
         # The test's own connections go to the proxy; the proxy's only go to the mock.
         mock_address = ("127.0.0.1", backend.endpoints.port)
         assert set(dialed) == {("127.0.0.1", port), mock_address}

@@ -53,23 +53,33 @@ class AppServerProcess:
         self.seen: list[Message] = []
         self._stderr: list[str] = []
         self._next_id = 0
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self._readers = [
+            threading.Thread(target=self._read_stdout, daemon=True),
+            threading.Thread(target=self._read_stderr, daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
 
     def _read_stdout(self) -> None:
         assert self.proc.stdout is not None
-        for raw in self.proc.stdout:
-            try:
-                self._messages.put(json.loads(raw))
-            except ValueError:
-                self._messages.put({"_garbage": raw.decode("utf-8", "replace")})
+        try:
+            for raw in self.proc.stdout:
+                try:
+                    self._messages.put(json.loads(raw))
+                except ValueError:
+                    self._messages.put({"_garbage": raw.decode("utf-8", "replace")})
+        except (OSError, ValueError):
+            pass
         self._messages.put(None)
 
     def _read_stderr(self) -> None:
         assert self.proc.stderr is not None
-        for raw in self.proc.stderr:
-            self._stderr.append(raw.decode("utf-8", "replace").rstrip())
-            del self._stderr[:-200]
+        try:
+            for raw in self.proc.stderr:
+                self._stderr.append(raw.decode("utf-8", "replace").rstrip())
+                del self._stderr[:-200]
+        except (OSError, ValueError):
+            pass
 
     def send(self, message: Message) -> None:
         assert self.proc.stdin is not None
@@ -161,7 +171,13 @@ class AppServerProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
-        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        # The readers end at EOF now that the process is gone; then their pipes close.
+        for reader in self._readers:
+            reader.join(5)
+        for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()
 
