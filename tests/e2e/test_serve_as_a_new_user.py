@@ -1,0 +1,79 @@
+"""The 'done when' of the mock backend, as a new user does it: start
+``python -m mock_backend serve``, give a real binary only the printed ``env``,
+approve through ``POST {control}/device-codes/{code}/approve``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_backend import ControlClient
+from tests.support.appserver_process import AppServerProcess
+
+pytestmark = pytest.mark.real_binary
+
+NOT_ENABLED = (
+    "device code login is not enabled for this Codex server. "
+    "Use the browser login or verify the server URL."
+)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    runtime = tmp_path_factory.mktemp("runtime")
+    env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
+    env["XDG_RUNTIME_DIR"] = str(runtime)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mock_backend", "serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        yield json.loads(proc.stdout.readline())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+@pytest.mark.parametrize("version", ["0.163.0", "0.133.0"])
+@pytest.mark.parametrize("outcome", ["approved", "denied", "policy_disabled"])
+def test_printed_env_is_all_a_binary_needs(
+    served: dict[str, Any], tmp_path: Path, version: str, outcome: str
+) -> None:
+    from conformance.releases import codex_binary
+
+    control = ControlClient(served["control"])
+    home = tmp_path / "home"
+    home.mkdir()
+    with AppServerProcess([str(codex_binary(version)), "app-server"], served["env"], home) as app:
+        app.initialize()
+        if outcome == "policy_disabled":
+            control.script("policy_disabled", count=1)
+            reply = app.call("account/login/start", {"type": "chatgptDeviceCode"})
+            assert reply["error"]["message"] == NOT_ENABLED
+            return
+        started = app.call("account/login/start", {"type": "chatgptDeviceCode"})["result"]
+        if outcome == "approved":
+            control.approve(started["userCode"], email="new@example.com", plan_type="plus")
+        else:
+            control.deny(started["userCode"])
+        completed = app.notification("account/login/completed")["params"]
+        assert completed["success"] is (outcome == "approved")
+        if outcome == "approved":
+            # 0.133.0 may answer account/read before its auth reloads: wait for the update.
+            assert app.notification("account/updated")["params"]["planType"] == "plus"
+            account = app.call("account/read", {"refreshToken": False})["result"]["account"]
+            assert account == {"type": "chatgpt", "email": "new@example.com", "planType": "plus"}
