@@ -176,6 +176,22 @@ class TokenMinter:
             ],
         }
 
+    def mint_client_token(self, client_id: str, now: float, scope: str | None) -> str:
+        """RFC 6749 §4.4: an access token for a client itself (no user, no refresh token)."""
+        iat = int(now)
+        return self.key.sign(
+            {
+                "iss": self.issuer,
+                "aud": ["https://api.openai.com/v1"],
+                "sub": client_id,
+                "client_id": client_id,
+                "iat": iat,
+                "exp": iat + 3600,
+                "jti": secrets.token_hex(12),
+                "scp": (scope or "").split(),
+            }
+        )
+
     def mint(self, persona: Persona, now: float, scope: str | None = None) -> TokenSet:
         iat = int(now)
         auth = self.auth_claims(persona)

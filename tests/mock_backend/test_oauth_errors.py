@@ -173,3 +173,19 @@ def test_exchange_of_a_code_from_another_tenant_is_refused(
     other = DeviceClient(MockTenant.of(mock_backend.tenant("someone-else")))
     grant = _approved_grant(other)
     assert _error(device.exchange(grant)) == (400, "invalid_grant")
+
+
+def test_client_credentials_gives_an_access_token_only(device: DeviceClient) -> None:
+    import base64
+
+    basic = base64.b64encode(b"some-client:secret").decode()
+    reply = http.post(
+        f"{device.issuer}/oauth/token",
+        form={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert reply.status == 200
+    assert set(reply.json) == {"access_token", "token_type", "expires_in"}
+    assert _error(
+        http.post(f"{device.issuer}/oauth/token", form={"grant_type": "client_credentials"})
+    ) == (401, "invalid_client")
