@@ -13,20 +13,45 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PlanType = Literal[
-    "free", "go", "plus", "pro", "team", "business", "enterprise", "edu", "education"
-]
+#: The plan types codex 0.163.0 knows (its schema's ``PlanType``, less ``unknown``).
 PLAN_TYPES: tuple[str, ...] = (
     "free",
     "go",
     "plus",
     "pro",
+    "prolite",
+    "promax",
     "team",
+    "self_serve_business_prolite",
+    "self_serve_business_usage_based",
     "business",
+    "ent26",
+    "enterprise_cbp_automation",
+    "enterprise_cbp_usage_based",
     "enterprise",
     "edu",
-    "education",
+    "edu_plus",
+    "edu_pro",
 )
+PlanType = Literal[
+    "free",
+    "go",
+    "plus",
+    "pro",
+    "prolite",
+    "promax",
+    "team",
+    "self_serve_business_prolite",
+    "self_serve_business_usage_based",
+    "business",
+    "ent26",
+    "enterprise_cbp_automation",
+    "enterprise_cbp_usage_based",
+    "enterprise",
+    "edu",
+    "edu_plus",
+    "edu_pro",
+]
 
 
 class PersonaFields(BaseModel):

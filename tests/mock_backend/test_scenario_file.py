@@ -62,3 +62,11 @@ def test_invalid_scenarios_say_where(tmp_path: Path, text: str, message: str) ->
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="cannot read scenario file"):
         load_scenario(tmp_path / "absent.yaml")
+
+
+def test_persona_plan_types_match_the_literal() -> None:
+    from typing import get_args
+
+    from mock_backend.personas import PLAN_TYPES, PlanType
+
+    assert tuple(get_args(PlanType)) == PLAN_TYPES
