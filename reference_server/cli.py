@@ -1,8 +1,7 @@
 """``python -m reference_server``: the reference app-server's command line.
 
 Same shape as the real binary: ``app-server generate-json-schema --out DIR``.
-The server itself (``app-server`` over stdio / websocket) is still being built
-(see docs/reference-server.md); only the schema generator is available so far.
+Same shape as the real binary: ``app-server`` serves JSON lines on stdio.
 """
 
 from __future__ import annotations
@@ -13,8 +12,35 @@ from pathlib import Path
 
 EXAMPLES = """\
 examples:
+  python -m reference_server app-server
+  python -m reference_server app-server -c chatgpt_base_url=https://127.0.0.1:8443/backend-api/
   python -m reference_server app-server generate-json-schema --out schema
 """
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
+    from .settings import Settings, parse_override
+    from .transport.stdio import serve_stdio
+
+    if args.listen != "stdio://":
+        print(
+            f"error: unsupported --listen {args.listen!r} (stdio:// only, so far)", file=sys.stderr
+        )
+        return 2
+    try:
+        overrides = dict(parse_override(text) for text in args.overrides)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    try:
+        asyncio.run(serve_stdio(Settings.load(overrides)))
+    except KeyboardInterrupt:
+        return 0
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,11 +53,20 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     app = sub.add_parser(
         "app-server",
-        help="the app-server and its generators",
+        help="run the app-server (JSON lines on stdio), or one of its generators",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    tools = app.add_subparsers(dest="tool", required=True)
+    app.add_argument("--listen", default="stdio://", help="transport: stdio:// (default)")
+    app.add_argument(
+        "-c",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="key=value",
+        help="config override, as in config.toml (e.g. chatgpt_base_url=...)",
+    )
+    tools = app.add_subparsers(dest="tool")
     gen = tools.add_parser(
         "generate-json-schema",
         help="write the JSON Schema bundle (upstream layout) for the account surface",
@@ -42,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.tool is None:
+        return _serve(args)
     if args.tool == "generate-json-schema":
         from .schema_gen import generate
 

@@ -228,10 +228,15 @@ class GetAccountRateLimitsResponse(WireModel):
 # -- notifications --------------------------------------------------------------------------
 
 
+class DesktopOnboardingEntrypoint(StrEnum):
+    LIFE_SCIENCES = "life_sciences"
+
+
 class AccountLoginCompletedNotification(WireModel):
     login_id: str | None = None
     success: bool
     error: str | None = None
+    onboarding_entrypoint: DesktopOnboardingEntrypoint | None = None
 
 
 class AccountUpdatedNotification(WireModel):

@@ -1,0 +1,111 @@
+"""``$CODEX_HOME/auth.json`` in upstream's format, written atomically with mode 0600.
+
+The real binary and this server read each other's file: ``auth_mode``,
+``OPENAI_API_KEY``, ``tokens`` (``id_token``, ``access_token``, ``refresh_token``,
+``account_id``) and ``last_refresh``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+AUTH_CLAIM = "https://api.openai.com/auth"
+
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    """Claims of a JWT, unverified (upstream does not check the signature either)."""
+    try:
+        payload = token.split(".")[1]
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@dataclass(frozen=True)
+class StoredAuth:
+    mode: str  # "apikey" or "chatgpt"
+    api_key: str | None = None
+    id_token: str | None = None
+    access_token: str | None = None
+    refresh_token: str | None = None
+    account_id: str | None = None
+
+    @property
+    def email(self) -> str | None:
+        value = jwt_claims(self.id_token or "").get("email")
+        return value if isinstance(value, str) else None
+
+    @property
+    def plan_type(self) -> str | None:
+        auth = jwt_claims(self.id_token or "").get(AUTH_CLAIM)
+        plan = auth.get("chatgpt_plan_type") if isinstance(auth, dict) else None
+        return plan if isinstance(plan, str) else None
+
+
+class AuthStore:
+    def __init__(self, codex_home: Path) -> None:
+        self.path = codex_home / "auth.json"
+
+    def load(self) -> StoredAuth | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        tokens = data.get("tokens") if isinstance(data.get("tokens"), dict) else None
+        mode = data.get("auth_mode")
+        if mode is None:
+            mode = "apikey" if data.get("OPENAI_API_KEY") else "chatgpt"
+        if mode == "apikey" and data.get("OPENAI_API_KEY"):
+            return StoredAuth(mode="apikey", api_key=str(data["OPENAI_API_KEY"]))
+        if mode == "chatgpt" and tokens:
+            return StoredAuth(
+                mode="chatgpt",
+                id_token=tokens.get("id_token"),
+                access_token=tokens.get("access_token"),
+                refresh_token=tokens.get("refresh_token"),
+                account_id=tokens.get("account_id"),
+            )
+        return None
+
+    def save(self, auth: StoredAuth) -> None:
+        if auth.mode == "apikey":
+            data: dict[str, Any] = {"auth_mode": "apikey", "OPENAI_API_KEY": auth.api_key}
+        else:
+            data = {
+                "auth_mode": "chatgpt",
+                "OPENAI_API_KEY": None,
+                "tokens": {
+                    "id_token": auth.id_token,
+                    "access_token": auth.access_token,
+                    "refresh_token": auth.refresh_token,
+                    "account_id": auth.account_id,
+                },
+                "last_refresh": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".auth.", dir=self.path.parent)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=2)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def delete(self) -> bool:
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            return False
+        return True

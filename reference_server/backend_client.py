@@ -1,0 +1,94 @@
+"""HTTP calls to the ChatGPT auth backend. aiohttp is imported on first use, never
+before the server's first reply (it costs ~150 ms of start-up)."""
+
+from __future__ import annotations
+
+import json
+import ssl
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .settings import Settings
+
+if TYPE_CHECKING:
+    import aiohttp
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+
+
+def status_text(status: int) -> str:
+    """``400 Bad Request``: how the Rust client prints a status in its errors."""
+    return f"{status} {_REASONS.get(status, '')}".rstrip()
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+    text: str
+
+
+class BackendError(Exception):
+    """The backend could not be reached at all."""
+
+
+class BackendClient:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._session: aiohttp.ClientSession | None = None
+
+    def _ssl(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.settings.ca_certificate is not None:
+            context.load_verify_locations(cafile=str(self.settings.ca_certificate))
+        return context
+
+    async def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            import aiohttp
+
+            connector = aiohttp.TCPConnector(ssl=self._ssl())
+            self._session = aiohttp.ClientSession(
+                connector=connector, trust_env=True, timeout=aiohttp.ClientTimeout(total=30)
+            )
+        return self._session
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: Any = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        import aiohttp
+
+        session = await self._client()
+        try:
+            async with session.request(
+                method, url, json=json_body, data=form, headers=headers
+            ) as response:
+                text = await response.text()
+        except aiohttp.ClientError as exc:
+            raise BackendError(f"error sending request for url ({url})") from exc
+        try:
+            body = json.loads(text) if text else None
+        except ValueError:
+            body = None
+        return Reply(response.status, body, text)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

@@ -1,0 +1,135 @@
+"""One client connection: its handshake state, its logins, and method dispatch.
+
+Every request runs in its own task, so a slow handler (a login waiting on the
+backend) never blocks the others. Exceptions become JSON-RPC errors here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from .auth_store import AuthStore
+from .backend_client import BackendClient
+from .errors import InternalError, InvalidRequest, RpcError
+from .handlers import Outcome
+from .handlers import account as account_handlers
+from .handlers.initialize import initialize
+from .protocol.account import WorkspaceRouting
+from .settings import Settings
+
+log = logging.getLogger("reference_server")
+
+Handler = Callable[["Connection", Any, bool], Awaitable[Outcome]]
+HANDLERS: dict[str, Handler] = {
+    "initialize": initialize,
+    "account/read": account_handlers.read,
+    "account/login/start": account_handlers.login_start,
+    "account/login/cancel": account_handlers.login_cancel,
+    "account/logout": account_handlers.logout,
+    "account/rateLimits/read": account_handlers.rate_limits,
+}
+NOT_COMPLETED = "Login was not completed"
+
+
+class Connection:
+    def __init__(self, settings: Settings, send: Callable[[dict[str, Any]], None]) -> None:
+        self.settings = settings
+        self._send = send
+        self.initialized = False
+        self.experimental = False
+        self.store = AuthStore(settings.codex_home)
+        self.client = BackendClient(settings)
+        self.logins: dict[str, asyncio.Task[None]] = {}
+        self.routing: dict[str, WorkspaceRouting] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- outgoing -------------------------------------------------------------------
+
+    def notify(self, method: str, params: Any) -> None:
+        self._send({"method": method, "params": params, "emittedAtMs": int(time.time() * 1000)})
+
+    # -- incoming -------------------------------------------------------------------
+
+    def receive(self, line: bytes) -> None:
+        """One line from the client. Lines that are not requests get no reply, as upstream."""
+        try:
+            message = json.loads(line)
+        except (ValueError, UnicodeDecodeError):
+            log.warning("ignoring a line that is not JSON (%d bytes)", len(line))
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("method"), str):
+            return
+        method: str = message["method"]
+        if "id" not in message:
+            return  # client notifications (``initialized``) need no answer
+        task = asyncio.ensure_future(
+            self._answer(message["id"], method, message.get("params"), "params" in message)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _answer(self, request_id: Any, method: str, params: Any, present: bool) -> None:
+        try:
+            outcome = await self._dispatch(method, params, present)
+        except RpcError as error:
+            self._send({"error": error.to_wire(), "id": request_id})
+            return
+        except Exception:
+            log.exception("handler for %s failed", method)
+            self._send({"error": InternalError("internal error").to_wire(), "id": request_id})
+            return
+        self._send({"id": request_id, "result": outcome.result})
+        for notification, body in outcome.then:
+            self.notify(notification, body)
+
+    async def _dispatch(self, method: str, params: Any, present: bool) -> Outcome:
+        handler = HANDLERS.get(method)
+        if method != "initialize" and not self.initialized:
+            raise InvalidRequest("Not initialized")
+        if handler is None:
+            known = ", ".join(f"`{name}`" for name in HANDLERS)
+            raise InvalidRequest(
+                f"Invalid request: unknown variant `{method}`, expected one of {known}"
+            )
+        return await handler(self, params, present)
+
+    # -- logins ---------------------------------------------------------------------
+
+    def start_login(self, login_id: str, flow: Coroutine[Any, Any, None]) -> None:
+        self.logins[login_id] = asyncio.ensure_future(flow)
+
+    async def cancel_pending_logins(self) -> list[tuple[str, Any]]:
+        """A new login ends the pending one, which reports that it did not complete."""
+        ended: list[tuple[str, Any]] = []
+        for login_id, task in list(self.logins.items()):
+            self.logins.pop(login_id, None)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            ended.append(
+                (
+                    "account/login/completed",
+                    {
+                        "loginId": login_id,
+                        "success": False,
+                        "error": NOT_COMPLETED,
+                        "onboardingEntrypoint": None,
+                    },
+                )
+            )
+        return ended
+
+    async def close(self) -> None:
+        for task in [*self.logins.values(), *self._tasks]:
+            task.cancel()
+        for task in [*self.logins.values(), *self._tasks]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.client.close()

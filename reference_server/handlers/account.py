@@ -1,0 +1,192 @@
+"""``account/*``: read, login, cancel, logout, rate limits."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from ..auth_store import StoredAuth
+from ..backend_client import BackendError, status_text
+from ..errors import InternalError, InvalidRequest
+from ..login.device_code import LoginFailed, complete_device_login, request_device_code
+from ..params import parse
+from ..protocol import account as p
+from . import Outcome
+
+if TYPE_CHECKING:
+    from ..connection import Connection
+
+NOT_COMPLETED = "Login was not completed"
+
+
+def _updated(auth: StoredAuth | None) -> tuple[str, Any]:
+    if auth is None:
+        body = p.AccountUpdatedNotification()
+    elif auth.mode == "apikey":
+        body = p.AccountUpdatedNotification(auth_mode=p.AuthMode.APIKEY)
+    else:
+        body = p.AccountUpdatedNotification(
+            auth_mode=p.AuthMode.CHATGPT, plan_type=_plan(auth.plan_type)
+        )
+    return "account/updated", body.wire()
+
+
+def _plan(raw: str | None) -> p.PlanType:
+    try:
+        return p.PlanType(raw or "unknown")
+    except ValueError:
+        return p.PlanType.UNKNOWN
+
+
+def _completed(login_id: str | None, error: str | None) -> tuple[str, Any]:
+    body = p.AccountLoginCompletedNotification(
+        login_id=login_id, success=error is None, error=error
+    )
+    return "account/login/completed", body.wire()
+
+
+async def read(conn: Connection, params: Any, present: bool) -> Outcome:
+    parse(p.GetAccountParams, params, present)
+    auth = conn.store.load()
+    account: p.Account | None = None
+    if auth is not None and auth.mode == "apikey":
+        account = p.Account(p.ApiKeyAccount(type="apiKey"))
+    elif auth is not None:
+        account = p.Account(
+            p.ChatgptAccount(type="chatgpt", email=auth.email, plan_type=_plan(auth.plan_type))
+        )
+    routing = None
+    if auth is not None and auth.mode == "chatgpt" and auth.account_id:
+        routing = conn.routing.get(auth.account_id)
+    response = p.GetAccountResponse(
+        account=account, requires_openai_auth=True, workspace_routing=routing
+    )
+    return Outcome(response.wire())
+
+
+async def login_start(conn: Connection, params: Any, present: bool) -> Outcome:
+    request: (
+        p.ApiKeyLoginParams
+        | p.ChatgptLoginParams
+        | p.ChatgptDeviceCodeLoginParams
+        | p.ChatgptAuthTokensLoginParams
+    ) = parse(p.LoginAccountParams, params, present)
+    if isinstance(request, p.ChatgptAuthTokensLoginParams) and not conn.experimental:
+        raise InvalidRequest(
+            "account/login/start.chatgptAuthTokens requires experimentalApi capability"
+        )
+    then = await conn.cancel_pending_logins()
+    if isinstance(request, p.ApiKeyLoginParams):
+        auth = StoredAuth(mode="apikey", api_key=request.api_key)
+        conn.store.save(auth)
+        api_key = p.ApiKeyLoginResponse(type="apiKey")
+        return Outcome(api_key.wire(), [*then, _completed(None, None), _updated(auth)])
+    if isinstance(request, p.ChatgptDeviceCodeLoginParams):
+        code = await request_device_code(conn.client, conn.settings)
+        login_id = str(uuid.uuid4())
+        conn.start_login(login_id, _run_device_login(conn, login_id, code))
+        response = p.ChatgptDeviceCodeLoginResponse(
+            type="chatgptDeviceCode",
+            login_id=login_id,
+            verification_url=code.verification_url,
+            user_code=code.user_code,
+        )
+        return Outcome(response.wire(), then)
+    raise InternalError(
+        f"login type {request.type!r} is not implemented by the reference server yet"
+    )
+
+
+async def _run_device_login(conn: Connection, login_id: str, code: Any) -> None:
+    try:
+        auth, routing = await complete_device_login(conn.client, conn.settings, code)
+    except LoginFailed as failure:
+        conn.logins.pop(login_id, None)
+        conn.notify(*_completed(login_id, str(failure)))
+        return
+    conn.logins.pop(login_id, None)
+    conn.store.save(auth)
+    conn.routing[routing["chatgptAccountId"]] = p.WorkspaceRouting.model_validate(routing)
+    conn.notify(*_completed(login_id, None))
+    conn.notify(*_updated(auth))
+
+
+async def login_cancel(conn: Connection, params: Any, present: bool) -> Outcome:
+    request: p.CancelLoginAccountParams = parse(p.CancelLoginAccountParams, params, present)
+    try:
+        uuid.UUID(request.login_id)
+    except ValueError as exc:
+        raise InvalidRequest(f"invalid login id: {request.login_id}") from exc
+    task = conn.logins.pop(request.login_id, None)
+    if task is None:
+        return Outcome(
+            p.CancelLoginAccountResponse(status=p.CancelLoginAccountStatus.NOT_FOUND).wire()
+        )
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    response = p.CancelLoginAccountResponse(status=p.CancelLoginAccountStatus.CANCELED)
+    return Outcome(response.wire(), [_completed(request.login_id, NOT_COMPLETED)])
+
+
+async def logout(conn: Connection, params: Any, present: bool) -> Outcome:
+    conn.store.delete()
+    conn.routing.clear()
+    return Outcome(p.LogoutAccountResponse().wire(), [_updated(None)])
+
+
+async def rate_limits(conn: Connection, params: Any, present: bool) -> Outcome:
+    auth = conn.store.load()
+    if auth is None:
+        raise InvalidRequest("codex account authentication required to read rate limits")
+    if auth.mode != "chatgpt":
+        raise InvalidRequest("chatgpt authentication required to read rate limits")
+    url = f"{conn.settings.chatgpt_base_url}wham/usage"
+    headers = {"Authorization": f"Bearer {auth.access_token}"}
+    if auth.account_id:
+        headers["ChatGPT-Account-Id"] = auth.account_id
+    try:
+        reply = await conn.client.request("GET", url, headers=headers)
+    except BackendError as exc:
+        raise InternalError(f"failed to fetch codex rate limits: {exc}") from exc
+    if reply.status != 200 or not isinstance(reply.body, dict):
+        raise InternalError(
+            f"failed to fetch codex rate limits: GET {url} failed: {status_text(reply.status)}"
+        )
+    snapshot = _snapshot(reply.body)
+    response = p.GetAccountRateLimitsResponse(
+        rate_limits=snapshot, rate_limits_by_limit_id={"codex": snapshot}
+    )
+    return Outcome(response.wire())
+
+
+def _window(raw: Any) -> p.RateLimitWindow | None:
+    if not isinstance(raw, dict):
+        return None
+    seconds = raw.get("limit_window_seconds")
+    return p.RateLimitWindow(
+        used_percent=int(raw.get("used_percent", 0)),
+        window_duration_mins=int(seconds) // 60 if isinstance(seconds, int) else None,
+        resets_at=raw.get("reset_at") if isinstance(raw.get("reset_at"), int) else None,
+    )
+
+
+def _snapshot(body: dict[str, Any]) -> p.RateLimitSnapshot:
+    limits = body.get("rate_limit") if isinstance(body.get("rate_limit"), dict) else {}
+    assert isinstance(limits, dict)
+    credits = body.get("credits")
+    return p.RateLimitSnapshot(
+        limit_id="codex",
+        primary=_window(limits.get("primary_window")),
+        secondary=_window(limits.get("secondary_window")),
+        credits=p.CreditsSnapshot(
+            has_credits=bool(credits.get("has_credits")),
+            unlimited=bool(credits.get("unlimited")),
+            balance=credits.get("balance"),
+        )
+        if isinstance(credits, dict)
+        else None,
+        plan_type=_plan(body.get("plan_type")) if body.get("plan_type") else None,
+    )

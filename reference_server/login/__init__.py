@@ -1,0 +1,1 @@
+"""Login flows that complete in the background."""

@@ -1,0 +1,68 @@
+"""What the server reads from its environment, as the real binary does for this surface.
+
+``CODEX_HOME``; ``$CODEX_HOME/config.toml`` (``chatgpt_base_url``) and ``-c key=value``
+overrides; the issuer override ``CODEX_APP_SERVER_LOGIN_ISSUER``; the refresh/revoke URL
+overrides; ``CODEX_CA_CERTIFICATE``. Proxies come from the standard variables.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_ISSUER = "https://auth.openai.com"
+DEFAULT_CHATGPT_BASE_URL = "https://chatgpt.com/backend-api/"
+CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
+
+
+@dataclass(frozen=True)
+class Settings:
+    codex_home: Path
+    issuer: str
+    chatgpt_base_url: str
+    client_id: str
+    ca_certificate: Path | None
+    refresh_url: str
+    revoke_url: str
+
+    @classmethod
+    def load(cls, overrides: dict[str, str] | None = None) -> Settings:
+        home = Path(os.environ.get("CODEX_HOME") or Path.home() / ".codex")
+        config: dict[str, object] = {}
+        config_file = home / "config.toml"
+        if config_file.is_file():
+            try:
+                config = tomllib.loads(config_file.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError):
+                config = {}
+        config.update(overrides or {})
+        issuer = (os.environ.get("CODEX_APP_SERVER_LOGIN_ISSUER") or DEFAULT_ISSUER).rstrip("/")
+        base = str(config.get("chatgpt_base_url") or DEFAULT_CHATGPT_BASE_URL)
+        if not base.endswith("/"):
+            base += "/"
+        ca = os.environ.get("CODEX_CA_CERTIFICATE")
+        return cls(
+            codex_home=home,
+            issuer=issuer,
+            chatgpt_base_url=base,
+            client_id=os.environ.get("CODEX_APP_SERVER_LOGIN_CLIENT_ID") or CLIENT_ID,
+            ca_certificate=Path(ca) if ca else None,
+            refresh_url=os.environ.get("CODEX_REFRESH_TOKEN_URL_OVERRIDE")
+            or f"{DEFAULT_ISSUER}/oauth/token",
+            revoke_url=os.environ.get("CODEX_REVOKE_TOKEN_URL_OVERRIDE")
+            or f"{DEFAULT_ISSUER}/oauth/revoke",
+        )
+
+
+def parse_override(text: str) -> tuple[str, str]:
+    """``-c key=value`` with a TOML value (bare strings accepted, as upstream does)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ValueError(f"-c expects key=value, got {text!r}")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key.strip(), str(value)

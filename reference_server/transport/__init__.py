@@ -1,0 +1,1 @@
+"""Transports carry lines; they know nothing of the protocol."""

@@ -1,0 +1,44 @@
+"""JSON lines over stdin/stdout. stdout carries protocol only; logs go to stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+from ..connection import Connection
+from ..settings import Settings
+
+#: Lines longer than this are skipped (and logged), never fatal.
+MAX_LINE = 64 * 1024 * 1024
+
+
+def _write(message: dict[str, Any]) -> None:
+    data = json.dumps(message, separators=(",", ":")).encode() + b"\n"
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+async def serve_stdio(settings: Settings) -> None:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=MAX_LINE)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    connection = Connection(settings, _write)
+    try:
+        while True:
+            try:
+                line = await reader.readuntil(b"\n")
+            except asyncio.IncompleteReadError as eof:
+                if eof.partial.strip():
+                    connection.receive(eof.partial)  # a last line without a newline
+                break
+            except asyncio.LimitOverrunError as overrun:
+                await reader.readexactly(overrun.consumed)  # drop the oversized line
+                continue
+            if line.strip():
+                connection.receive(line)
+        # EOF: let answers already under way finish briefly, then stop.
+        await asyncio.sleep(0)
+    finally:
+        await connection.close()
