@@ -36,6 +36,8 @@ HANDLERS: dict[str, Handler] = {
     "account/rateLimits/read": account_handlers.rate_limits,
 }
 NOT_COMPLETED = "Login was not completed"
+#: At EOF, how long requests under way may take to be answered.
+DRAIN_SECONDS = 10.0
 
 
 class Connection:
@@ -125,6 +127,11 @@ class Connection:
                 )
             )
         return ended
+
+    async def drain(self) -> None:
+        """Let requests already received be answered (stdin may close right after them)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=DRAIN_SECONDS)
 
     async def close(self) -> None:
         for task in [*self.logins.values(), *self._tasks]:

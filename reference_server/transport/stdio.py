@@ -38,7 +38,7 @@ async def serve_stdio(settings: Settings) -> None:
                 continue
             if line.strip():
                 connection.receive(line)
-        # EOF: let answers already under way finish briefly, then stop.
-        await asyncio.sleep(0)
+        # EOF: answer what was already asked, then stop.
+        await connection.drain()
     finally:
         await connection.close()

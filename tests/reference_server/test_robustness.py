@@ -1,0 +1,69 @@
+"""Bad input never stops the reference server: huge lines, requests without an id,
+EOF in the middle of a message."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import Start
+
+REFERENCE = [sys.executable, "-m", "reference_server", "app-server"]
+
+
+def test_a_ten_megabyte_line_is_skipped_and_serving_goes_on(start: Start) -> None:
+    server = start(REFERENCE)
+    assert server.proc.stdin is not None
+    huge = b'{"id": 5, "method": "account/read", "params": {"pad": "' + b"x" * (10 * 1024 * 1024)
+    server.proc.stdin.write(huge + b'"}}\n')
+    server.proc.stdin.flush()
+    assert server.response(5, timeout=30)["result"]["account"] is None
+    assert server.call("account/read", {})["result"]["requiresOpenaiAuth"] is True
+
+
+def test_requests_without_an_id_get_no_answer(start: Start) -> None:
+    server = start(REFERENCE)
+    server.send({"method": "account/read", "params": {}})
+    server.send({"method": "account/logout"})
+    read = server.call("account/read", {})
+    assert "result" in read
+    assert [m for m in server.seen if "id" in m and m.get("id") != read["id"]] == []
+
+
+def test_eof_in_the_middle_of_a_message_ends_cleanly(tmp_path: Path) -> None:
+    result = subprocess.run(
+        REFERENCE,
+        input=b'{"id": 1, "method": "initialize", "params": {"clientInfo": {"name": "a", "ver',
+        capture_output=True,
+        timeout=30,
+        env={"CODEX_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0
+    assert result.stdout == b""
+
+
+def test_stdout_carries_protocol_only(tmp_path: Path) -> None:
+    result = subprocess.run(
+        REFERENCE,
+        input=b'not json\n{"id": 1, "method": "nope"}\n',
+        capture_output=True,
+        timeout=30,
+        env={"CODEX_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    lines = result.stdout.splitlines()
+    assert lines == [b'{"error":{"code":-32600,"message":"Not initialized"},"id":1}']
+    assert b"not JSON" in result.stderr
+
+
+def test_requests_sent_just_before_eof_are_answered(tmp_path: Path) -> None:
+    result = subprocess.run(
+        REFERENCE,
+        input=b'{"id": 1, "method": "initialize", "params": {"clientInfo": {"name": "a", '
+        b'"version": "1"}}}\n{"id": 2, "method": "account/read", "params": {}}\n',
+        capture_output=True,
+        timeout=30,
+        env={"CODEX_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    ids = [line.split(b'"id":')[1][:1] for line in result.stdout.splitlines()]
+    assert ids == [b"1", b"2"]
