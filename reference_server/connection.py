@@ -9,35 +9,51 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .auth_store import AuthStore
 from .backend_client import BackendClient
 from .errors import InternalError, InvalidRequest, RpcError
 from .handlers import Outcome
-from .handlers import account as account_handlers
-from .handlers.initialize import initialize
-from .protocol.account import WorkspaceRouting
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .protocol.account import WorkspaceRouting
 
 log = logging.getLogger("reference_server")
 
 Handler = Callable[["Connection", Any, bool], Awaitable[Outcome]]
-HANDLERS: dict[str, Handler] = {
-    "initialize": initialize,
-    "account/read": account_handlers.read,
-    "account/login/start": account_handlers.login_start,
-    "account/login/cancel": account_handlers.login_cancel,
-    "account/logout": account_handlers.logout,
-    "account/rateLimits/read": account_handlers.rate_limits,
+#: method -> "module:function". Modules load on first use (or right after the
+#: initialize reply), so nothing but the handshake is imported before the first answer.
+HANDLERS: dict[str, str] = {
+    "initialize": "initialize:initialize",
+    "account/read": "account:read",
+    "account/login/start": "account:login_start",
+    "account/login/cancel": "account:login_cancel",
+    "account/logout": "account:logout",
+    "account/rateLimits/read": "account:rate_limits",
 }
+
+
+def resolve(target: str) -> Handler:
+    module, _, function = target.partition(":")
+    handler: Handler = getattr(
+        importlib.import_module(f"reference_server.handlers.{module}"), function
+    )
+    return handler
 NOT_COMPLETED = "Login was not completed"
 #: At EOF, how long requests under way may take to be answered.
 DRAIN_SECONDS = 10.0
+
+
+def _warm_up() -> None:
+    """After the handshake is answered: load the account handlers before they are asked."""
+    resolve(HANDLERS["account/read"])
 
 
 class Connection:
@@ -90,17 +106,19 @@ class Connection:
         self._send({"id": request_id, "result": outcome.result})
         for notification, body in outcome.then:
             self.notify(notification, body)
+        if method == "initialize":
+            asyncio.get_running_loop().call_soon(_warm_up)
 
     async def _dispatch(self, method: str, params: Any, present: bool) -> Outcome:
-        handler = HANDLERS.get(method)
+        target = HANDLERS.get(method)
         if method != "initialize" and not self.initialized:
             raise InvalidRequest("Not initialized")
-        if handler is None:
+        if target is None:
             known = ", ".join(f"`{name}`" for name in HANDLERS)
             raise InvalidRequest(
                 f"Invalid request: unknown variant `{method}`, expected one of {known}"
             )
-        return await handler(self, params, present)
+        return await resolve(target)(self, params, present)
 
     # -- logins ---------------------------------------------------------------------
 
