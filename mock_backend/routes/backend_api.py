@@ -122,6 +122,14 @@ async def usage(request: web.Request) -> web.StreamResponse:
     return json_response(default_usage(account.persona.plan_type, backend(request).clock.now()))
 
 
+async def config_bundle(request: web.Request) -> web.StreamResponse:
+    """Workspace-managed policies, fetched for business and enterprise plans: none here."""
+    _account, claims = _account_of(request)
+    if claims is None:
+        return _unauthorized()
+    return json_response({})
+
+
 async def other(request: web.Request) -> web.StreamResponse:
     return json_response({"detail": "Not Found"}, status=404)
 
@@ -140,6 +148,13 @@ ROUTES = [
         "/backend-api/wham/usage",
         usage,
         "Rate limits and credits of the logged-in account.",
+    ),
+    Route(
+        "config_bundle",
+        "GET",
+        "/backend-api/wham/config/bundle",
+        config_bundle,
+        "Workspace-managed policies (business/enterprise plans): an empty bundle.",
     ),
     Route(
         "backend_other",
