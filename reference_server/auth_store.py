@@ -31,21 +31,33 @@ def jwt_claims(token: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class StoredAuth:
-    mode: str  # "apikey" or "chatgpt"
+    mode: str  # "apikey", "chatgpt", or "chatgptAuthTokens" (in memory only, never saved)
     api_key: str | None = None
     id_token: str | None = None
     access_token: str | None = None
     refresh_token: str | None = None
     account_id: str | None = None
 
+    #: chatgptAuthTokens: the plan the client gave (the token's claim when None).
+    given_plan: str | None = None
+
     @property
     def email(self) -> str | None:
-        value = jwt_claims(self.id_token or "").get("email")
-        return value if isinstance(value, str) else None
+        """From the id token, or the access token when there is none (chatgptAuthTokens)."""
+        for token in (self.id_token, self.access_token):
+            value = jwt_claims(token or "").get("email")
+            if isinstance(value, str):
+                return value
+            profile = jwt_claims(token or "").get("https://api.openai.com/profile")
+            if isinstance(profile, dict) and isinstance(profile.get("email"), str):
+                return str(profile["email"])
+        return None
 
     @property
     def plan_type(self) -> str | None:
-        auth = jwt_claims(self.id_token or "").get(AUTH_CLAIM)
+        if self.given_plan:
+            return self.given_plan
+        auth = jwt_claims(self.id_token or self.access_token or "").get(AUTH_CLAIM)
         plan = auth.get("chatgpt_plan_type") if isinstance(auth, dict) else None
         return plan if isinstance(plan, str) else None
 

@@ -36,6 +36,7 @@ class Reply:
     status: int
     body: Any
     text: str
+    content_type: str = ""
 
 
 class BackendError(Exception):
@@ -80,13 +81,14 @@ class BackendClient:
                 method, url, json=json_body, data=form, headers=headers
             ) as response:
                 text = await response.text()
+                content_type = response.headers.get("Content-Type", "")
         except aiohttp.ClientError as exc:
             raise BackendError(f"error sending request for url ({url})") from exc
         try:
             body = json.loads(text) if text else None
         except ValueError:
             body = None
-        return Reply(response.status, body, text)
+        return Reply(response.status, body, text, content_type)
 
     async def close(self) -> None:
         if self._session is not None:

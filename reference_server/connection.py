@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from .auth_store import AuthStore
+from .auth_store import AuthStore, StoredAuth
 from .backend_client import BackendClient
 from .errors import InternalError, InvalidRequest, RpcError
 from .handlers import Outcome
@@ -46,6 +46,8 @@ def resolve(target: str) -> Handler:
         importlib.import_module(f"reference_server.handlers.{module}"), function
     )
     return handler
+
+
 NOT_COMPLETED = "Login was not completed"
 #: At EOF, how long requests under way may take to be answered.
 DRAIN_SECONDS = 10.0
@@ -66,6 +68,8 @@ class Connection:
         self.client = BackendClient(settings)
         self.logins: dict[str, asyncio.Task[None]] = {}
         self.routing: dict[str, WorkspaceRouting] = {}
+        #: chatgptAuthTokens logins live in memory only, never in auth.json.
+        self.external_auth: StoredAuth | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- outgoing -------------------------------------------------------------------
@@ -121,6 +125,9 @@ class Connection:
         return await resolve(target)(self, params, present)
 
     # -- logins ---------------------------------------------------------------------
+
+    def current_auth(self) -> StoredAuth | None:
+        return self.external_auth or self.store.load()
 
     def start_login(self, login_id: str, flow: Coroutine[Any, Any, None]) -> None:
         self.logins[login_id] = asyncio.ensure_future(flow)

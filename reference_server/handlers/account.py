@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Any
 from ..auth_store import StoredAuth
 from ..backend_client import BackendError, status_text
 from ..errors import InternalError, InvalidRequest
-from ..login.device_code import LoginFailed, complete_device_login, request_device_code
+from ..login.device_code import (
+    LoginFailed,
+    check_workspace,
+    complete_device_login,
+    request_device_code,
+)
 from ..params import parse
 from ..protocol import account as p
 from . import Outcome
@@ -26,6 +31,10 @@ def _updated(auth: StoredAuth | None) -> tuple[str, Any]:
         body = p.AccountUpdatedNotification()
     elif auth.mode == "apikey":
         body = p.AccountUpdatedNotification(auth_mode=p.AuthMode.APIKEY)
+    elif auth.mode == "chatgptAuthTokens":
+        body = p.AccountUpdatedNotification(
+            auth_mode=p.AuthMode.CHATGPT_AUTH_TOKENS, plan_type=_plan(auth.plan_type)
+        )
     else:
         body = p.AccountUpdatedNotification(
             auth_mode=p.AuthMode.CHATGPT, plan_type=_plan(auth.plan_type)
@@ -49,7 +58,7 @@ def _completed(login_id: str | None, error: str | None) -> tuple[str, Any]:
 
 async def read(conn: Connection, params: Any, present: bool) -> Outcome:
     parse(p.GetAccountParams, params, present)
-    auth = conn.store.load()
+    auth = conn.current_auth()
     account: p.Account | None = None
     if auth is not None and auth.mode == "apikey":
         account = p.Account(p.ApiKeyAccount(type="apiKey"))
@@ -58,7 +67,7 @@ async def read(conn: Connection, params: Any, present: bool) -> Outcome:
             p.ChatgptAccount(type="chatgpt", email=auth.email, plan_type=_plan(auth.plan_type))
         )
     routing = None
-    if auth is not None and auth.mode == "chatgpt" and auth.account_id:
+    if auth is not None and auth.mode != "apikey" and auth.account_id:
         routing = conn.routing.get(auth.account_id)
     response = p.GetAccountResponse(
         account=account, requires_openai_auth=True, workspace_routing=routing
@@ -94,9 +103,35 @@ async def login_start(conn: Connection, params: Any, present: bool) -> Outcome:
             user_code=code.user_code,
         )
         return Outcome(response.wire(), then)
+    if isinstance(request, p.ChatgptAuthTokensLoginParams):
+        external = StoredAuth(
+            mode="chatgptAuthTokens",
+            access_token=request.access_token,
+            account_id=request.chatgpt_account_id,
+            given_plan=request.chatgpt_plan_type,
+        )
+        internal_id = str(uuid.uuid4())  # upstream reports no login id for this login
+        conn.start_login(internal_id, _run_external_login(conn, internal_id, external))
+        tokens = p.ChatgptAuthTokensLoginResponse(type="chatgptAuthTokens")
+        return Outcome(tokens.wire(), then)
     raise InternalError(
         f"login type {request.type!r} is not implemented by the reference server yet"
     )
+
+
+async def _run_external_login(conn: Connection, internal_id: str, auth: StoredAuth) -> None:
+    """Tokens from the client: check the workspace, then hold them in memory only."""
+    try:
+        routing = await check_workspace(conn.client, conn.settings, auth)
+    except LoginFailed as failure:
+        conn.logins.pop(internal_id, None)
+        conn.notify(*_completed(None, str(failure)))
+        return
+    conn.logins.pop(internal_id, None)
+    conn.external_auth = auth
+    conn.routing[routing["chatgptAccountId"]] = p.WorkspaceRouting.model_validate(routing)
+    conn.notify(*_completed(None, None))
+    conn.notify(*_updated(auth))
 
 
 async def _run_device_login(conn: Connection, login_id: str, code: Any) -> None:
@@ -133,15 +168,16 @@ async def login_cancel(conn: Connection, params: Any, present: bool) -> Outcome:
 
 async def logout(conn: Connection, params: Any, present: bool) -> Outcome:
     conn.store.delete()
+    conn.external_auth = None
     conn.routing.clear()
     return Outcome(p.LogoutAccountResponse().wire(), [_updated(None)])
 
 
 async def rate_limits(conn: Connection, params: Any, present: bool) -> Outcome:
-    auth = conn.store.load()
+    auth = conn.current_auth()
     if auth is None:
         raise InvalidRequest("codex account authentication required to read rate limits")
-    if auth.mode != "chatgpt":
+    if auth.mode == "apikey":
         raise InvalidRequest("chatgpt authentication required to read rate limits")
     url = f"{conn.settings.chatgpt_base_url}wham/usage"
     headers = {"Authorization": f"Bearer {auth.access_token}"}
@@ -153,7 +189,8 @@ async def rate_limits(conn: Connection, params: Any, present: bool) -> Outcome:
         raise InternalError(f"failed to fetch codex rate limits: {exc}") from exc
     if reply.status != 200 or not isinstance(reply.body, dict):
         raise InternalError(
-            f"failed to fetch codex rate limits: GET {url} failed: {status_text(reply.status)}"
+            f"failed to fetch codex rate limits: GET {url} failed: {status_text(reply.status)}; "
+            f"content-type={reply.content_type}; body={reply.text}"
         )
     snapshot = _snapshot(reply.body)
     response = p.GetAccountRateLimitsResponse(

@@ -232,3 +232,64 @@ def test_auth_json_is_shared_with_the_real_binary(
     second = start(argv[reader], home=home)
     account = second.call("account/read", {})["result"]["account"]
     assert account == {"type": "chatgpt", "email": "both@example.com", "planType": "plus"}
+
+
+def test_chatgpt_auth_tokens_login(
+    start: Start, server_argv: list[str], mock_tenant: MockTenant
+) -> None:
+    minted = mock_tenant.control.mint_tokens(email="ext@example.com", plan_type="plus")
+    account_id = minted["persona"]["account_id"]
+    params = {
+        "type": "chatgptAuthTokens",
+        "accessToken": minted["access_token"],
+        "chatgptAccountId": account_id,
+        "chatgptPlanType": None,
+    }
+    server = start(server_argv, initialize=False)
+    server.initialize(experimental=False)
+    assert error_of(server.call("account/login/start", params)) == (
+        -32600,
+        "account/login/start.chatgptAuthTokens requires experimentalApi capability",
+    )
+    server.close()
+    server = start(server_argv, initialize=False)
+    server.initialize(experimental=True)
+    assert server.call("account/login/start", params)["result"] == {"type": "chatgptAuthTokens"}
+    completed = server.notification("account/login/completed")["params"]
+    assert (completed["loginId"], completed["success"]) == (None, True)
+    assert server.notification("account/updated")["params"] == {
+        "authMode": "chatgptAuthTokens",
+        "planType": "plus",
+    }
+    read = server.call("account/read", {})["result"]
+    assert read["account"] == {"type": "chatgpt", "email": "ext@example.com", "planType": "plus"}
+    assert read["workspaceRouting"]["chatgptAccountId"] == account_id
+    assert not (server.codex_home / "auth.json").exists()
+
+
+def test_rate_limits_with_a_revoked_token(
+    start: Start, server_argv: list[str], mock_tenant: MockTenant
+) -> None:
+    from tests.support import http
+
+    minted = mock_tenant.control.mint_tokens(email="ext@example.com", plan_type="plus")
+    server = start(server_argv, initialize=False)
+    server.initialize(experimental=True)
+    server.call(
+        "account/login/start",
+        {
+            "type": "chatgptAuthTokens",
+            "accessToken": minted["access_token"],
+            "chatgptAccountId": minted["persona"]["account_id"],
+        },
+    )
+    server.notification("account/updated")
+    http.post(
+        f"{mock_tenant.ready.issuer}/oauth/revoke", json_body={"token": minted["access_token"]}
+    )
+    code, message = error_of(server.call("account/rateLimits/read"))
+    assert code == -32603
+    assert message.startswith(
+        "failed to fetch codex rate limits: GET https://chatgpt.com/backend-api/wham/usage "
+        "failed: 401 Unauthorized; content-type=application/json"
+    )
