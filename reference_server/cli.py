@@ -15,6 +15,7 @@ examples:
   python -m reference_server app-server
   python -m reference_server app-server -c chatgpt_base_url=https://127.0.0.1:8443/backend-api/
   python -m reference_server app-server generate-json-schema --out schema
+  python -m reference_server app-server generate-ts --out schema/typescript
 """
 
 
@@ -72,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
         help="write the JSON Schema bundle (upstream layout) for the account surface",
     )
     gen.add_argument("--out", type=Path, required=True, help="output folder")
+    ts = tools.add_parser(
+        "generate-ts", help="write TypeScript types (one file per type) for the account surface"
+    )
+    ts.add_argument("--out", type=Path, required=True, help="output folder")
     return parser
 
 
@@ -79,6 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.tool is None:
         return _serve(args)
+    if args.tool == "generate-ts":
+        from .ts_gen import generate_ts
+
+        try:
+            written = generate_ts(args.out)
+        except OSError as exc:
+            print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+            return 2
+        print(f"wrote {len(written)} files under {args.out}", file=sys.stderr)
+        return 0
     if args.tool == "generate-json-schema":
         from .schema_gen import generate
 

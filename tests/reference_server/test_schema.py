@@ -158,3 +158,21 @@ def test_the_cli_writes_the_committed_schema(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert _files(tmp_path) == _files(SCHEMA)
+
+
+def test_committed_typescript_is_what_the_models_generate(tmp_path: Path) -> None:
+    from reference_server.ts_gen import REGENERATE_TS, generate_ts
+
+    generate_ts(tmp_path)
+    expected = {p.name: p.read_text() for p in tmp_path.glob("*.ts")}
+    committed = {p.name: p.read_text() for p in (SCHEMA / "typescript").glob("*.ts")}
+    stale = sorted(
+        n for n in expected.keys() | committed.keys() if expected.get(n) != committed.get(n)
+    )
+    assert not stale, (
+        f"schema/typescript is out of date ({stale}); regenerate with: {REGENERATE_TS}"
+    )
+    assert (
+        'export type LoginAccountParams = { apiKey: string, type: "apiKey" }'
+        in expected["LoginAccountParams.ts"]
+    )
