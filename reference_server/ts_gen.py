@@ -22,7 +22,7 @@ def _ts(node: Any, refs: set[str]) -> str:
     if "$ref" in node:
         name = node["$ref"].rsplit("/", 1)[-1]
         refs.add(name)
-        return name
+        return str(name)
     for key in ("oneOf", "anyOf"):
         if key in node:
             parts = [_ts(item, refs) for item in node[key]]
