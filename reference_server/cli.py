@@ -13,6 +13,7 @@ from pathlib import Path
 EXAMPLES = """\
 examples:
   python -m reference_server app-server
+  python -m reference_server app-server --listen ws://127.0.0.1:0
   python -m reference_server app-server -c chatgpt_base_url=https://127.0.0.1:8443/backend-api/
   python -m reference_server app-server generate-json-schema --out schema
   python -m reference_server app-server generate-ts --out schema/typescript
@@ -26,11 +27,15 @@ def _serve(args: argparse.Namespace) -> int:
     from .settings import Settings, parse_override
     from .transport.stdio import serve_stdio
 
+    listen = None
     if args.listen != "stdio://":
-        print(
-            f"error: unsupported --listen {args.listen!r} (stdio:// only, so far)", file=sys.stderr
-        )
-        return 2
+        from .transport.websocket import parse_listen
+
+        try:
+            listen = parse_listen(args.listen)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     try:
         overrides = dict(parse_override(text) for text in args.overrides)
     except ValueError as exc:
@@ -38,7 +43,13 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     try:
-        asyncio.run(serve_stdio(Settings.load(overrides)))
+        settings = Settings.load(overrides)
+        if listen is None:
+            asyncio.run(serve_stdio(settings))
+        else:
+            from .transport.websocket import serve_websocket
+
+            asyncio.run(serve_websocket(settings, *listen))
     except KeyboardInterrupt:
         return 0
     return 0
@@ -58,7 +69,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    app.add_argument("--listen", default="stdio://", help="transport: stdio:// (default)")
+    app.add_argument(
+        "--listen",
+        default="stdio://",
+        help="stdio:// (default) or ws://127.0.0.1:PORT (port 0: any; the address is "
+        "printed on stderr)",
+    )
     app.add_argument(
         "-c",
         dest="overrides",

@@ -1,0 +1,64 @@
+"""The same JSON messages over a websocket: one text frame per message, one
+connection state per client. Loopback addresses only."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import sys
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..connection import Connection
+from ..settings import Settings
+
+
+def parse_listen(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    if parts.scheme != "ws" or parts.hostname is None or parts.port is None:
+        raise ValueError(f"--listen expects ws://HOST:PORT, got {url!r}")
+    host = parts.hostname
+    if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+        raise ValueError(f"refusing to listen on {host}: loopback addresses only")
+    return host, parts.port
+
+
+async def serve_websocket(settings: Settings, host: str, port: int) -> None:
+    from aiohttp import WSMsgType, web
+
+    async def handle(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=64 * 1024 * 1024)
+        await ws.prepare(request)
+        outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+
+        async def writer() -> None:
+            while (message := await outbox.get()) is not None:
+                await ws.send_str(json.dumps(message, separators=(",", ":")))
+
+        writing = asyncio.ensure_future(writer())
+        connection = Connection(settings, outbox.put_nowait)
+        try:
+            async for frame in ws:
+                if frame.type is WSMsgType.TEXT:
+                    connection.receive(frame.data.encode())
+            await connection.drain()
+        finally:
+            await connection.close()
+            outbox.put_nowait(None)
+            await writing
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/", handle)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    server = site._server
+    bound = server.sockets[0].getsockname()[1] if server is not None else port  # type: ignore[attr-defined]
+    print(f"listening on ws://{host}:{bound}", file=sys.stderr, flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
