@@ -67,6 +67,9 @@ class Connection:
         self.store = AuthStore(settings.codex_home)
         self.client = BackendClient(settings)
         self.logins: dict[str, asyncio.Task[None]] = {}
+        #: login id -> "device", "browser" or "external": what a replaced login reports.
+        self.login_kinds: dict[str, str] = {}
+        self.client_name = "codex"
         self.routing: dict[str, WorkspaceRouting] = {}
         #: chatgptAuthTokens logins live in memory only, never in auth.json.
         self.external_auth: StoredAuth | None = None
@@ -129,28 +132,38 @@ class Connection:
     def current_auth(self) -> StoredAuth | None:
         return self.external_auth or self.store.load()
 
-    def start_login(self, login_id: str, flow: Coroutine[Any, Any, None]) -> None:
+    def start_login(
+        self, login_id: str, flow: Coroutine[Any, Any, None], kind: str = "device"
+    ) -> None:
         self.logins[login_id] = asyncio.ensure_future(flow)
+        self.login_kinds[login_id] = kind
 
-    async def cancel_pending_logins(self) -> list[tuple[str, Any]]:
-        """A new login ends the pending one, which reports that it did not complete."""
+    async def cancel_pending_logins(self, new_kind: str) -> list[tuple[str, Any]]:
+        """A new login ends the pending one, which reports that it did not complete.
+
+        Upstream's words differ by kind: a browser login replaced by another browser
+        login was "cancelled"; replaced by anything else it "was not completed".
+        """
         ended: list[tuple[str, Any]] = []
         for login_id, task in list(self.logins.items()):
             self.logins.pop(login_id, None)
+            kind = self.login_kinds.pop(login_id, "device")
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            ended.append(
-                (
-                    "account/login/completed",
-                    {
-                        "loginId": login_id,
-                        "success": False,
-                        "error": NOT_COMPLETED,
-                        "onboardingEntrypoint": None,
-                    },
-                )
-            )
+            if kind == "external":
+                continue
+            error = NOT_COMPLETED
+            if kind == "browser":
+                reason = "Login cancelled" if new_kind == "browser" else NOT_COMPLETED
+                error = f"Login server error: {reason}"
+            body = {
+                "loginId": login_id,
+                "success": False,
+                "error": error,
+                "onboardingEntrypoint": None,
+            }
+            ended.append(("account/login/completed", body))
         return ended
 
     async def drain(self) -> None:

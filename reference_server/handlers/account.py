@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..auth_store import StoredAuth
 from ..backend_client import BackendError, status_text
 from ..errors import InternalError, InvalidRequest
+from ..login.browser import BrowserLogin
 from ..login.device_code import (
     LoginFailed,
     check_workspace,
@@ -86,7 +87,8 @@ async def login_start(conn: Connection, params: Any, present: bool) -> Outcome:
         raise InvalidRequest(
             "account/login/start.chatgptAuthTokens requires experimentalApi capability"
         )
-    then = await conn.cancel_pending_logins()
+    kind = {"chatgpt": "browser", "chatgptAuthTokens": "external"}.get(request.type, "device")
+    then = await conn.cancel_pending_logins(kind)
     if isinstance(request, p.ApiKeyLoginParams):
         auth = StoredAuth(mode="apikey", api_key=request.api_key)
         conn.store.save(auth)
@@ -111,12 +113,42 @@ async def login_start(conn: Connection, params: Any, present: bool) -> Outcome:
             given_plan=request.chatgpt_plan_type,
         )
         internal_id = str(uuid.uuid4())  # upstream reports no login id for this login
-        conn.start_login(internal_id, _run_external_login(conn, internal_id, external))
+        conn.start_login(internal_id, _run_external_login(conn, internal_id, external), "external")
         tokens = p.ChatgptAuthTokensLoginResponse(type="chatgptAuthTokens")
         return Outcome(tokens.wire(), then)
+    if isinstance(request, p.ChatgptLoginParams):
+        browser = BrowserLogin(conn.settings, conn.client, conn.client_name)
+        try:
+            await browser.start()
+        except LoginFailed as failure:
+            raise InternalError(str(failure)) from failure
+        login_id = str(uuid.uuid4())
+        conn.start_login(login_id, _run_browser_login(conn, login_id, browser), "browser")
+        started = p.ChatgptLoginResponse(
+            type="chatgpt", login_id=login_id, auth_url=browser.auth_url()
+        )
+        return Outcome(started.wire(), then)
     raise InternalError(
         f"login type {request.type!r} is not implemented by the reference server yet"
     )
+
+
+async def _run_browser_login(conn: Connection, login_id: str, browser: BrowserLogin) -> None:
+    assert browser.result is not None
+    try:
+        auth, routing = await browser.result
+    except LoginFailed as failure:
+        conn.logins.pop(login_id, None)
+        conn.notify(*_completed(login_id, str(failure)))
+        return
+    finally:
+        await asyncio.sleep(0.2)  # let the browser load /success before the server goes
+        await browser.stop()
+    conn.logins.pop(login_id, None)
+    conn.store.save(auth)
+    conn.routing[routing["chatgptAccountId"]] = p.WorkspaceRouting.model_validate(routing)
+    conn.notify(*_completed(login_id, None))
+    conn.notify(*_updated(auth))
 
 
 async def _run_external_login(conn: Connection, internal_id: str, auth: StoredAuth) -> None:

@@ -23,6 +23,7 @@ async def initialize(conn: Connection, params: Any, present: bool) -> Outcome:
         raise InvalidRequest("Already initialized")
     parsed: InitializeParams = parse(InitializeParams, params, present)
     conn.initialized = True
+    conn.client_name = parsed.client_info.name
     conn.experimental = bool(parsed.capabilities and parsed.capabilities.experimental_api)
     info = parsed.client_info
     system = f"{platform.system()} {platform.release()}; {platform.machine()}"

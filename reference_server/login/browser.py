@@ -1,0 +1,160 @@
+"""Browser login: a one-shot callback server on 127.0.0.1:1455, PKCE, a state check.
+
+The client opens ``authUrl``; the issuer redirects to ``/auth/callback`` with ``code``
+and ``state``; the code is exchanged, the workspace checked, ``auth.json`` written, and
+the browser sent to ``/success``. A wrong state answers 400 "State mismatch" and the
+login keeps waiting, as upstream does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from ..auth_store import AUTH_CLAIM, StoredAuth, jwt_claims
+from ..backend_client import BackendClient, BackendError, status_text
+from ..settings import Settings
+from .device_code import LoginFailed, check_workspace
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+CALLBACK_PORT = 1455
+SCOPE = "openid profile email offline_access api.connectors.read api.connectors.invoke"
+SUCCESS_PAGE = (
+    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8" />'
+    "<title>Signed in to Codex</title></head><body><h1>Signed in</h1>"
+    "<p>You can close this window and return to your app.</p></body></html>"
+)
+
+Finished = Callable[[StoredAuth, dict[str, str]], Awaitable[None]]
+
+
+@dataclass
+class BrowserLogin:
+    settings: Settings
+    client: BackendClient
+    originator: str
+    verifier: str = field(default_factory=lambda: secrets.token_urlsafe(64))
+    state: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    result: asyncio.Future[tuple[StoredAuth, dict[str, str]]] | None = None
+    _runner: web.AppRunner | None = None
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"http://127.0.0.1:{CALLBACK_PORT}/auth/callback"
+
+    def auth_url(self) -> str:
+        challenge = (
+            base64.urlsafe_b64encode(hashlib.sha256(self.verifier.encode()).digest())
+            .rstrip(b"=")
+            .decode()
+        )
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.settings.client_id,
+                "redirect_uri": self.redirect_uri,
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+                "state": self.state,
+                "scope": SCOPE,
+                "id_token_add_organizations": "true",
+                "codex_cli_simplified_flow": "true",
+                "originator": self.originator,
+            }
+        )
+        return f"{self.settings.issuer}/oauth/authorize?{query}"
+
+    async def start(self) -> None:
+        from aiohttp import web
+
+        self.result = asyncio.get_running_loop().create_future()
+        app = web.Application()
+        app.router.add_get("/auth/callback", self._callback)
+        app.router.add_get("/success", self._success)
+        app.router.add_get("/cancel", self._cancel)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        try:
+            await web.TCPSite(self._runner, "127.0.0.1", CALLBACK_PORT).start()
+        except OSError as exc:
+            await self.stop()
+            raise LoginFailed(f"Login server error: {exc.strerror or exc}") from exc
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _callback(self, request: web.Request) -> web.StreamResponse:
+        from aiohttp import web
+
+        if request.query.get("state") != self.state:
+            return web.Response(status=400, text="State mismatch")
+        code = request.query.get("code")
+        if not code:
+            error = request.query.get("error_description") or request.query.get("error") or ""
+            self._finish(LoginFailed(f"Login server error: {error or 'missing code'}"))
+            return web.Response(status=400, text="Login failed")
+        try:
+            auth, routing = await self._exchange(code)
+        except LoginFailed as failure:
+            self._finish(failure)
+            return web.Response(status=500, text=str(failure))
+        assert self.result is not None
+        if not self.result.done():
+            self.result.set_result((auth, routing))
+        raise web.HTTPFound(f"http://127.0.0.1:{CALLBACK_PORT}/success")
+
+    async def _success(self, request: web.Request) -> web.StreamResponse:
+        from aiohttp import web
+
+        return web.Response(text=SUCCESS_PAGE, content_type="text/html")
+
+    async def _cancel(self, request: web.Request) -> web.StreamResponse:
+        from aiohttp import web
+
+        self._finish(LoginFailed("Login server error: Login cancelled"))
+        return web.Response(text="Login cancelled")
+
+    def _finish(self, failure: LoginFailed) -> None:
+        if self.result is not None and not self.result.done():
+            self.result.set_exception(failure)
+
+    async def _exchange(self, code: str) -> tuple[StoredAuth, dict[str, str]]:
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": self.redirect_uri,
+            "client_id": self.settings.client_id,
+            "code_verifier": self.verifier,
+        }
+        try:
+            reply = await self.client.request(
+                "POST", f"{self.settings.issuer}/oauth/token", form=form
+            )
+        except BackendError as exc:
+            raise LoginFailed(f"Login server error: {exc}") from exc
+        if reply.status != 200 or not isinstance(reply.body, dict):
+            raise LoginFailed(
+                f"Login server error: token endpoint returned status {status_text(reply.status)}"
+            )
+        id_token = str(reply.body.get("id_token", ""))
+        claims = jwt_claims(id_token).get(AUTH_CLAIM)
+        account_id = claims.get("chatgpt_account_id") if isinstance(claims, dict) else None
+        auth = StoredAuth(
+            mode="chatgpt",
+            id_token=id_token,
+            access_token=str(reply.body.get("access_token", "")),
+            refresh_token=str(reply.body.get("refresh_token", "")),
+            account_id=account_id if isinstance(account_id, str) else None,
+        )
+        routing = await check_workspace(self.client, self.settings, auth)
+        return auth, routing
