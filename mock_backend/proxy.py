@@ -73,11 +73,17 @@ class ConnectProxy:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-            for task in list(self._tasks):
-                task.cancel()
-            for task in list(self._tasks):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            # Connections accepted just before close start their task a moment later:
+            # sweep until none is left, so no task outlives the loop.
+            for _ in range(5):
+                await asyncio.sleep(0)
+                if not self._tasks:
+                    break
+                for task in list(self._tasks):
+                    task.cancel()
+                for task in list(self._tasks):
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
             await self._server.wait_closed()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -26,6 +26,10 @@ class Settings:
     ca_certificate: Path | None
     refresh_url: str
     revoke_url: str
+    #: "chatgpt" or "api": the only login method allowed (config ``forced_login_method``).
+    forced_login_method: str | None = None
+    #: Workspaces a ChatGPT login may land in (config ``forced_chatgpt_workspace_id``).
+    forced_workspaces: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -43,6 +47,10 @@ class Settings:
         if not base.endswith("/"):
             base += "/"
         ca = os.environ.get("CODEX_CA_CERTIFICATE")
+        forced = config.get("forced_login_method")
+        workspaces = config.get("forced_chatgpt_workspace_id")
+        if isinstance(workspaces, str):
+            workspaces = [w.strip() for w in workspaces.split(",") if w.strip()]
         return cls(
             codex_home=home,
             issuer=issuer,
@@ -53,6 +61,10 @@ class Settings:
             or f"{DEFAULT_ISSUER}/oauth/token",
             revoke_url=os.environ.get("CODEX_REVOKE_TOKEN_URL_OVERRIDE")
             or f"{DEFAULT_ISSUER}/oauth/revoke",
+            forced_login_method=str(forced) if forced else None,
+            forced_workspaces=tuple(str(w) for w in workspaces)
+            if isinstance(workspaces, list)
+            else (),
         )
 
 

@@ -87,6 +87,11 @@ async def login_start(conn: Connection, params: Any, present: bool) -> Outcome:
         raise InvalidRequest(
             "account/login/start.chatgptAuthTokens requires experimentalApi capability"
         )
+    forced = conn.settings.forced_login_method
+    if forced == "api" and not isinstance(request, p.ApiKeyLoginParams):
+        raise InvalidRequest("ChatGPT login is disabled. Use API key login instead.")
+    if forced == "chatgpt" and isinstance(request, p.ApiKeyLoginParams):
+        raise InvalidRequest("API key login is disabled. Use ChatGPT login instead.")
     kind = {"chatgpt": "browser", "chatgptAuthTokens": "external"}.get(request.type, "device")
     then = await conn.cancel_pending_logins(kind)
     if isinstance(request, p.ApiKeyLoginParams):

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from ..auth_store import AUTH_CLAIM, StoredAuth, jwt_claims
 from ..backend_client import BackendClient, BackendError, status_text
 from ..settings import Settings
-from .device_code import LoginFailed, check_workspace
+from .device_code import LoginFailed, check_workspace, ensure_workspace_allowed
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -156,5 +156,6 @@ class BrowserLogin:
             refresh_token=str(reply.body.get("refresh_token", "")),
             account_id=account_id if isinstance(account_id, str) else None,
         )
+        ensure_workspace_allowed(self.settings, auth)
         routing = await check_workspace(self.client, self.settings, auth)
         return auth, routing

@@ -120,8 +120,16 @@ async def complete_device_login(
         refresh_token=str(tokens.body.get("refresh_token", "")),
         account_id=account_id if isinstance(account_id, str) else None,
     )
+    ensure_workspace_allowed(settings, stored)
     routing = await check_workspace(client, settings, stored)
     return stored, routing
+
+
+def ensure_workspace_allowed(settings: Settings, auth: StoredAuth) -> None:
+    """``forced_chatgpt_workspace_id``: refuse a login that lands in another workspace."""
+    allowed = settings.forced_workspaces
+    if allowed and auth.account_id not in allowed:
+        raise LoginFailed(f"Login is restricted to workspace id(s) {', '.join(allowed)}.")
 
 
 async def check_workspace(

@@ -293,3 +293,56 @@ def test_rate_limits_with_a_revoked_token(
         "failed to fetch codex rate limits: GET https://chatgpt.com/backend-api/wham/usage "
         "failed: 401 Unauthorized; content-type=application/json"
     )
+
+
+@pytest.mark.parametrize(
+    ("config", "refused", "message"),
+    [
+        (
+            'forced_login_method = "api"\n',
+            DEVICE,
+            "ChatGPT login is disabled. Use API key login instead.",
+        ),
+        (
+            'forced_login_method = "chatgpt"\n',
+            {"type": "apiKey", "apiKey": "sk-1"},
+            "API key login is disabled. Use ChatGPT login instead.",
+        ),
+    ],
+)
+def test_forced_login_method(
+    start: Start,
+    server_argv: list[str],
+    tmp_path: object,
+    config: str,
+    refused: dict,  # type: ignore[type-arg]
+    message: str,
+) -> None:
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    home = tmp_path / "forced"
+    home.mkdir()
+    (home / "config.toml").write_text(config)
+    server = start(server_argv, home=home)
+    assert error_of(server.call("account/login/start", refused)) == (-32600, message)
+
+
+def test_forced_workspace(
+    start: Start, server_argv: list[str], mock_tenant: MockTenant, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    home = tmp_path / "forced-ws"
+    home.mkdir()
+    (home / "config.toml").write_text('forced_chatgpt_workspace_id = "ws-allowed"\n')
+    mock_tenant.control.script("approved", persona={"account_id": "ws-elsewhere"})
+    server = start(server_argv, home=home)
+    server.call("account/login/start", DEVICE)
+    completed = server.notification("account/login/completed")["params"]
+    assert (completed["success"], completed["error"]) == (
+        False,
+        "Login is restricted to workspace id(s) ws-allowed.",
+    )
+    assert not (home / "auth.json").exists()
