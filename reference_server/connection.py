@@ -74,8 +74,33 @@ class Connection:
         #: chatgptAuthTokens logins live in memory only, never in auth.json.
         self.external_auth: StoredAuth | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._waiting: dict[int, asyncio.Future[Any]] = {}
+        self._next_server_request = 0
 
     # -- outgoing -------------------------------------------------------------------
+
+    async def server_request(self, method: str, params: Any, wait_seconds: float) -> Any:
+        """Ask the client; its ``result``, or :class:`TimeoutError` / :class:`RpcError`."""
+        request_id = self._next_server_request
+        self._next_server_request += 1
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = answer
+        self._send({"method": method, "id": request_id, "params": params})
+        try:
+            return await asyncio.wait_for(answer, wait_seconds)
+        finally:
+            self._waiting.pop(request_id, None)
+
+    def _resolve_server_request(self, message: dict[str, Any]) -> None:
+        answer = self._waiting.get(message["id"]) if isinstance(message["id"], int) else None
+        if answer is None or answer.done():
+            log.warning("ignoring a response to unknown server request %r", message["id"])
+            return
+        if "error" in message:
+            error = message["error"] if isinstance(message["error"], dict) else {}
+            answer.set_exception(RpcError(str(error.get("message", "error"))))
+        else:
+            answer.set_result(message.get("result"))
 
     def notify(self, method: str, params: Any) -> None:
         self._send({"method": method, "params": params, "emittedAtMs": int(time.time() * 1000)})
@@ -89,7 +114,12 @@ class Connection:
         except (ValueError, UnicodeDecodeError):
             log.warning("ignoring a line that is not JSON (%d bytes)", len(line))
             return
-        if not isinstance(message, dict) or not isinstance(message.get("method"), str):
+        if not isinstance(message, dict):
+            return
+        if "method" not in message and "id" in message:
+            self._resolve_server_request(message)
+            return
+        if not isinstance(message.get("method"), str):
             return
         method: str = message["method"]
         if "id" not in message:

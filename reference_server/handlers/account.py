@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from ..auth_store import StoredAuth
 from ..backend_client import BackendError, status_text
-from ..errors import InternalError, InvalidRequest
+from ..errors import InternalError, InvalidRequest, RpcError
 from ..login.browser import BrowserLogin
 from ..login.device_code import (
     LoginFailed,
@@ -24,6 +25,7 @@ from . import Outcome
 if TYPE_CHECKING:
     from ..connection import Connection
 
+log = logging.getLogger("reference_server")
 NOT_COMPLETED = "Login was not completed"
 
 
@@ -169,6 +171,73 @@ async def _run_external_login(conn: Connection, internal_id: str, auth: StoredAu
     conn.routing[routing["chatgptAccountId"]] = p.WorkspaceRouting.model_validate(routing)
     conn.notify(*_completed(None, None))
     conn.notify(*_updated(auth))
+    if (auth.plan_type or "") in MANAGED_PLANS:
+        await _sync_workspace_config(conn)
+
+
+#: Plans whose workspace policies the binary fetches (the config bundle) after login.
+MANAGED_PLANS = frozenset(
+    {
+        "team",
+        "business",
+        "self_serve_business_prolite",
+        "self_serve_business_usage_based",
+        "enterprise",
+        "enterprise_cbp_automation",
+        "enterprise_cbp_usage_based",
+        "ent26",
+        "edu",
+        "edu_plus",
+        "edu_pro",
+    }
+)
+REFRESH_TIMEOUT = 10.0
+
+
+async def _sync_workspace_config(conn: Connection) -> None:
+    """Fetch the workspace config bundle; on a 401, ask the client for fresh tokens.
+
+    This is where 0.163.0 sends ``account/chatgptAuthTokens/refresh`` for tokens it does
+    not own: the client answers within 10 s, or the fetch is given up.
+    """
+    auth = conn.external_auth
+    if auth is None:
+        return
+    url = f"{conn.settings.chatgpt_base_url}wham/config/bundle"
+    for _ in range(2):
+        headers = {"Authorization": f"Bearer {auth.access_token}"}
+        if auth.account_id:
+            headers["ChatGPT-Account-Id"] = auth.account_id
+        try:
+            reply = await conn.client.request("GET", url, headers=headers)
+        except BackendError:
+            return
+        if reply.status != 401:
+            return
+        params = p.ChatgptAuthTokensRefreshParams(
+            reason=p.ChatgptAuthTokensRefreshReason.UNAUTHORIZED,
+            previous_account_id=auth.account_id,
+        )
+        try:
+            answer = await conn.server_request(
+                "account/chatgptAuthTokens/refresh", params.wire(), REFRESH_TIMEOUT
+            )
+            fresh: p.ChatgptAuthTokensRefreshResponse = parse(
+                p.ChatgptAuthTokensRefreshResponse, answer, True
+            )
+        except TimeoutError:
+            log.warning("auth refresh request timed out after %.0fs", REFRESH_TIMEOUT)
+            return
+        except (RpcError, InvalidRequest) as exc:
+            log.warning("auth refresh request failed: %s", exc)
+            return
+        auth = StoredAuth(
+            mode="chatgptAuthTokens",
+            access_token=fresh.access_token,
+            account_id=fresh.chatgpt_account_id,
+            given_plan=fresh.chatgpt_plan_type or auth.given_plan,
+        )
+        conn.external_auth = auth
 
 
 async def _run_device_login(conn: Connection, login_id: str, code: Any) -> None:

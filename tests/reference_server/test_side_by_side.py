@@ -346,3 +346,48 @@ def test_forced_workspace(
         "Login is restricted to workspace id(s) ws-allowed.",
     )
     assert not (home / "auth.json").exists()
+
+
+def test_refresh_server_request_after_a_401_on_workspace_policies(
+    start: Start, server_argv: list[str], mock_tenant: MockTenant
+) -> None:
+    minted = mock_tenant.control.mint_tokens(email="biz@example.com", plan_type="business")
+    account_id = minted["persona"]["account_id"]
+    mock_tenant.control.fault("config_bundle", "status", status=401)
+    server = start(server_argv, initialize=False)
+    server.initialize(experimental=True)
+    server.call(
+        "account/login/start",
+        {
+            "type": "chatgptAuthTokens",
+            "accessToken": minted["access_token"],
+            "chatgptAccountId": account_id,
+        },
+    )
+    request = server.wait_for(
+        lambda m: m.get("method") == "account/chatgptAuthTokens/refresh" and "id" in m,
+        "the account/chatgptAuthTokens/refresh server request",
+    )
+    assert request["params"] == {"reason": "unauthorized", "previousAccountId": account_id}
+    fresh = mock_tenant.control.mint_tokens(
+        email="biz@example.com", plan_type="business", account_id=account_id
+    )
+    server.send(
+        {
+            "id": request["id"],
+            "result": {
+                "accessToken": fresh["access_token"],
+                "chatgptAccountId": account_id,
+                "chatgptPlanType": None,
+            },
+        }
+    )
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        statuses = [e["status"] for e in mock_tenant.control.journal(route="config_bundle")]
+        if 200 in statuses:
+            break
+        time.sleep(0.1)
+    assert statuses[:2] == [401, 200]
