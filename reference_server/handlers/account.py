@@ -60,8 +60,10 @@ def _completed(login_id: str | None, error: str | None) -> tuple[str, Any]:
 
 
 async def read(conn: Connection, params: Any, present: bool) -> Outcome:
-    parse(p.GetAccountParams, params, present)
+    request: p.GetAccountParams = parse(p.GetAccountParams, params, present)
     auth = conn.current_auth()
+    if request.refresh_token and auth is not None and auth.mode == "chatgpt":
+        auth = await _refresh_managed(conn, auth)
     account: p.Account | None = None
     if auth is not None and auth.mode == "apikey":
         account = p.Account(p.ApiKeyAccount(type="apiKey"))
@@ -272,7 +274,53 @@ async def login_cancel(conn: Connection, params: Any, present: bool) -> Outcome:
     return Outcome(response.wire(), [_completed(request.login_id, NOT_COMPLETED)])
 
 
+async def _refresh_managed(conn: Connection, auth: StoredAuth) -> StoredAuth:
+    """Refresh tokens this server owns (auth.json), rotating the refresh token."""
+    body = {
+        "client_id": conn.settings.client_id,
+        "grant_type": "refresh_token",
+        "refresh_token": auth.refresh_token,
+    }
+    try:
+        reply = await conn.client.request("POST", conn.settings.refresh_url, json_body=body)
+    except BackendError as exc:
+        log.warning("token refresh failed: %s", exc)
+        return auth
+    if reply.status != 200 or not isinstance(reply.body, dict):
+        log.warning("token refresh failed: %s", status_text(reply.status))
+        return auth
+    fresh = StoredAuth(
+        mode="chatgpt",
+        id_token=str(reply.body.get("id_token") or auth.id_token or ""),
+        access_token=str(reply.body.get("access_token") or auth.access_token or ""),
+        refresh_token=str(reply.body.get("refresh_token") or auth.refresh_token or ""),
+        account_id=auth.account_id,
+    )
+    conn.store.save(fresh)
+    return fresh
+
+
+async def _revoke(conn: Connection, auth: StoredAuth) -> None:
+    """Best effort, as upstream: a failed revocation never blocks a logout."""
+    if not auth.refresh_token:
+        return
+    body = {
+        "token": auth.refresh_token,
+        "token_type_hint": "refresh_token",
+        "client_id": conn.settings.client_id,
+    }
+    try:
+        await asyncio.wait_for(
+            conn.client.request("POST", conn.settings.revoke_url, json_body=body), 10
+        )
+    except (BackendError, TimeoutError) as exc:
+        log.warning("token revocation failed: %s", exc)
+
+
 async def logout(conn: Connection, params: Any, present: bool) -> Outcome:
+    stored = conn.store.load()
+    if stored is not None and stored.mode == "chatgpt":
+        await _revoke(conn, stored)
     conn.store.delete()
     conn.external_auth = None
     conn.routing.clear()

@@ -391,3 +391,34 @@ def test_refresh_server_request_after_a_401_on_workspace_policies(
             break
         time.sleep(0.1)
     assert statuses[:2] == [401, 200]
+
+
+def test_read_with_refresh_token_rotates_and_logout_revokes(
+    start: Start, server_argv: list[str], mock_tenant: MockTenant
+) -> None:
+    mock_tenant.control.script("approved", persona={"email": "r@example.com", "plan_type": "plus"})
+    server = start(server_argv)
+    server.call("account/login/start", DEVICE)
+    server.notification("account/updated")
+    auth = server.codex_home / "auth.json"
+    before = json.loads(auth.read_text())["tokens"]
+    read = server.call("account/read", {"refreshToken": True})["result"]
+    assert read["account"]["email"] == "r@example.com"
+    after = json.loads(auth.read_text())["tokens"]
+    assert after["refresh_token"] != before["refresh_token"]
+    grants = [e["body"].get("grant_type") for e in mock_tenant.control.journal(route="oauth_token")]
+    assert grants == ["authorization_code", "refresh_token"]
+    assert server.call("account/logout")["result"] == {}
+    import time
+
+    deadline = time.monotonic() + 5  # revocation may trail the answer
+    while not (revoked := mock_tenant.control.journal(route="oauth_revoke")):
+        assert time.monotonic() < deadline, "no revocation reached the backend"
+        time.sleep(0.05)
+    assert [e["body"] for e in revoked] == [
+        {
+            "token": after["refresh_token"],
+            "token_type_hint": "refresh_token",
+            "client_id": "app_EMoamEEZ73f0CkXaXp7hrann",
+        }
+    ]
