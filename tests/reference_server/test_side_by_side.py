@@ -422,3 +422,26 @@ def test_read_with_refresh_token_rotates_and_logout_revokes(
             "client_id": "app_EMoamEEZ73f0CkXaXp7hrann",
         }
     ]
+
+
+def test_config_overrides_on_the_command_line(mock_tenant: MockTenant, tmp_path: object) -> None:
+    """``-c key=value`` does what a config.toml line does (here: the override mode)."""
+    import sys
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    base = mock_tenant.ready.config_toml.split("=", 1)[1].strip()
+    argv = [
+        sys.executable,
+        "-m",
+        "reference_server",
+        "app-server",
+        "-c",
+        f"chatgpt_base_url={base}",
+    ]
+    mock_tenant.control.script("approved", persona={"email": "c@example.com"})
+    with AppServerProcess(argv, dict(mock_tenant.ready.override_env), tmp_path) as server:
+        server.initialize()
+        server.call("account/login/start", DEVICE)
+        assert server.notification("account/login/completed")["params"]["success"] is True
+    assert {e["via"] for e in mock_tenant.control.journal(route="accounts_check")} == {"direct"}
