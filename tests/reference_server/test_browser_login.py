@@ -1,8 +1,11 @@
 """Browser login side by side. Both servers listen on 127.0.0.1:1455 for the callback,
-so these tests share one xdist group (one worker runs them, one at a time)."""
+so these tests hold a file lock while they run: one at a time, whatever the worker."""
 
 from __future__ import annotations
 
+import fcntl
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -12,7 +15,19 @@ from mock_backend.tenant_handle import MockTenant
 from tests.support import http
 from tests.support.appserver_process import AppServerProcess
 
-pytestmark = [pytest.mark.real_binary, pytest.mark.xdist_group("callback-port-1455")]
+pytestmark = pytest.mark.real_binary
+
+
+@pytest.fixture(autouse=True)
+def callback_port() -> Iterator[None]:
+    lock_path = Path(tempfile.gettempdir()) / "codex-kit-callback-port-1455.lock"
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
 
 QUERY_KEYS = {
     "response_type",
