@@ -67,3 +67,18 @@ def test_requests_sent_just_before_eof_are_answered(tmp_path: Path) -> None:
     )
     ids = [line.split(b'"id":')[1][:1] for line in result.stdout.splitlines()]
     assert ids == [b"1", b"2"]
+
+
+def test_a_slow_handler_does_not_block_the_others(start: Start, mock_tenant: object) -> None:
+    import time
+
+    from mock_backend.tenant_handle import MockTenant
+
+    assert isinstance(mock_tenant, MockTenant)
+    mock_tenant.control.fault("usercode", "latency", latency_ms=3000)
+    server = start(REFERENCE)
+    slow = server.request("account/login/start", {"type": "chatgptDeviceCode"})
+    started = time.monotonic()
+    assert server.call("account/read", {})["result"]["account"] is None
+    assert time.monotonic() - started < 1.5  # answered while the login waits on the backend
+    assert server.response(slow, timeout=10)["result"]["type"] == "chatgptDeviceCode"
