@@ -23,16 +23,29 @@ INIT = b'{"id":1,"method":"initialize","params":{"clientInfo":{"name":"bench","v
 READ = b'{"id":%d,"method":"account/read","params":{}}\n'
 
 
-def _read_reply(proc: subprocess.Popen[bytes], want_id: int) -> None:
-    assert proc.stdout is not None
+class Lines:
+    """Line reader over a raw pipe: select() never waits on data already buffered."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+
+    def next(self) -> bytes:
+        while b"\n" not in self.buffer:
+            ready, _, _ = select.select([self.fd], [], [], 30)
+            if not ready:
+                raise TimeoutError("no reply within 30 s")
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                raise RuntimeError("server exited")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+
+def _read_reply(lines: Lines, want_id: int) -> None:
     while True:
-        ready, _, _ = select.select([proc.stdout], [], [], 30)
-        if not ready:
-            raise TimeoutError("no reply within 30 s")
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError("server exited")
-        message = json.loads(line)
+        message = json.loads(lines.next())
         if message.get("id") == want_id:
             return
 
@@ -43,13 +56,19 @@ def measure(argv: list[str], reads: int) -> tuple[float, float]:
         env["CODEX_HOME"] = home
         started = time.perf_counter()
         proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            bufsize=0,
         )
-        assert proc.stdin is not None
+        assert proc.stdin is not None and proc.stdout is not None
+        lines = Lines(proc.stdout.fileno())
         try:
             proc.stdin.write(INIT)
             proc.stdin.flush()
-            _read_reply(proc, 1)
+            _read_reply(lines, 1)
             init = time.perf_counter() - started
             proc.stdin.write(b'{"method":"initialized"}\n')
             samples = []
@@ -57,7 +76,7 @@ def measure(argv: list[str], reads: int) -> tuple[float, float]:
                 t = time.perf_counter()
                 proc.stdin.write(READ % (i + 2))
                 proc.stdin.flush()
-                _read_reply(proc, i + 2)
+                _read_reply(lines, i + 2)
                 samples.append(time.perf_counter() - t)
         finally:
             proc.kill()

@@ -21,11 +21,10 @@ examples:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import asyncio
     import logging
 
     from .settings import Settings, parse_override
-    from .transport.stdio import serve_stdio
+    from .transport import fast_start
 
     listen = None
     if args.listen != "stdio://":
@@ -45,8 +44,10 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         settings = Settings.load(overrides)
         if listen is None:
-            asyncio.run(serve_stdio(settings))
+            fast_start.run(settings)
         else:
+            import asyncio
+
             from .transport.websocket import serve_websocket
 
             asyncio.run(serve_websocket(settings, *listen))

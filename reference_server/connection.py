@@ -23,6 +23,7 @@ from .handlers import Outcome
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from .handlers.initialize import Handshake
     from .protocol.account import WorkspaceRouting
 
 log = logging.getLogger("reference_server")
@@ -144,7 +145,7 @@ class Connection:
         for notification, body in outcome.then:
             self.notify(notification, body)
         if method == "initialize":
-            asyncio.get_running_loop().call_soon(_warm_up)
+            self.warm_up()
 
     async def _dispatch(self, method: str, params: Any, present: bool) -> Outcome:
         target = HANDLERS.get(method)
@@ -158,6 +159,15 @@ class Connection:
         return await resolve(target)(self, params, present)
 
     # -- logins ---------------------------------------------------------------------
+
+    def warm_up(self) -> None:
+        asyncio.get_running_loop().call_soon(_warm_up)
+
+    def adopt(self, done: Handshake) -> None:
+        """The connection is initialized (here or by the stdio fast path)."""
+        self.initialized = True
+        self.client_name = done.client_name
+        self.experimental = done.experimental
 
     def current_auth(self) -> StoredAuth | None:
         return self.external_auth or self.store.load()

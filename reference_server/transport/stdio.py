@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..connection import Connection
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..handlers.initialize import Handshake
 
 #: Lines longer than this are skipped (and logged), never fatal.
 MAX_LINE = 64 * 1024 * 1024
@@ -20,11 +23,19 @@ def _write(message: dict[str, Any]) -> None:
     sys.stdout.buffer.flush()
 
 
-async def serve_stdio(settings: Settings) -> None:
+async def serve_stdio(
+    settings: Settings, early: bytes = b"", handshake: Handshake | None = None
+) -> None:
+    """Serve stdin/stdout. ``early`` is input already read by the fast handshake."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=MAX_LINE)
+    if early:
+        reader.feed_data(early)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     connection = Connection(settings, _write)
+    if handshake is not None:
+        connection.adopt(handshake)
+        connection.warm_up()
     try:
         while True:
             try:
