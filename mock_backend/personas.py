@@ -9,30 +9,11 @@ from __future__ import annotations
 
 import random
 import uuid
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 #: The plan types codex 0.163.0 knows (its schema's ``PlanType``, less ``unknown``).
-PLAN_TYPES: tuple[str, ...] = (
-    "free",
-    "go",
-    "plus",
-    "pro",
-    "prolite",
-    "promax",
-    "team",
-    "self_serve_business_prolite",
-    "self_serve_business_usage_based",
-    "business",
-    "ent26",
-    "enterprise_cbp_automation",
-    "enterprise_cbp_usage_based",
-    "enterprise",
-    "edu",
-    "edu_plus",
-    "edu_pro",
-)
 PlanType = Literal[
     "free",
     "go",
@@ -52,6 +33,7 @@ PlanType = Literal[
     "edu_plus",
     "edu_pro",
 ]
+PLAN_TYPES: tuple[str, ...] = get_args(PlanType)
 
 
 class PersonaFields(BaseModel):

@@ -368,14 +368,7 @@ class Backend:
     ) -> tuple[TokenSet, str]:
         tokens = self.minter.mint(persona, self.clock.now())
         family = new_family()
-        self._refresh[tokens.refresh_token] = RefreshGrant(
-            token=tokens.refresh_token,
-            tenant=tenant,
-            family=family,
-            persona=persona,
-            client_id=self.config.client_id,
-            access_jti=_jti(tokens.access_token),
-        )
+        self._keep_refresh(tokens, tenant, family, persona)
         self.accounts[persona.account_id] = Account(persona, tenant, workspace_failure)
         return tokens, family
 
@@ -408,15 +401,18 @@ class Backend:
         if grant.access_jti:
             self._revoked_jtis.add(grant.access_jti)
         tokens = self.minter.mint(grant.persona, self.clock.now())
+        self._keep_refresh(tokens, grant.tenant, grant.family, grant.persona)
+        return tokens
+
+    def _keep_refresh(self, tokens: TokenSet, tenant: str, family: str, persona: Persona) -> None:
         self._refresh[tokens.refresh_token] = RefreshGrant(
             token=tokens.refresh_token,
-            tenant=grant.tenant,
-            family=grant.family,
-            persona=grant.persona,
-            client_id=grant.client_id,
+            tenant=tenant,
+            family=family,
+            persona=persona,
+            client_id=self.config.client_id,
             access_jti=_jti(tokens.access_token),
         )
-        return tokens
 
     def revoke(self, token: str) -> bool:
         """RFC 7009: revoke a refresh or access token; unknown tokens are not an error."""

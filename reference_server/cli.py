@@ -102,22 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.tool is None:
         return _serve(args)
     if args.tool == "generate-ts":
-        from .ts_gen import generate_ts
-
-        try:
-            written = generate_ts(args.out)
-        except OSError as exc:
-            print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
-            return 2
-        print(f"wrote {len(written)} files under {args.out}", file=sys.stderr)
-        return 0
-    if args.tool == "generate-json-schema":
-        from .schema_gen import generate
-
-        try:
-            written = generate(args.out)
-        except OSError as exc:
-            print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
-            return 2
-        print(f"wrote {len(written)} files under {args.out}", file=sys.stderr)
+        from .ts_gen import generate_ts as generator
+    else:
+        from .schema_gen import generate as generator
+    try:
+        written = generator(args.out)
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(written)} files under {args.out}", file=sys.stderr)
     return 0

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from ..auth_store import AUTH_CLAIM, StoredAuth, jwt_claims
-from ..backend_client import BackendClient, BackendError, status_text
+from ..auth_store import StoredAuth
+from ..backend_client import BackendClient
 from ..settings import Settings
-from .device_code import LoginFailed, check_workspace, ensure_workspace_allowed
+from .device_code import LoginFailed, check_workspace, ensure_workspace_allowed, exchange_code
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -136,26 +136,7 @@ class BrowserLogin:
             "client_id": self.settings.client_id,
             "code_verifier": self.verifier,
         }
-        try:
-            reply = await self.client.request(
-                "POST", f"{self.settings.issuer}/oauth/token", form=form
-            )
-        except BackendError as exc:
-            raise LoginFailed(f"Login server error: {exc}") from exc
-        if reply.status != 200 or not isinstance(reply.body, dict):
-            raise LoginFailed(
-                f"Login server error: token endpoint returned status {status_text(reply.status)}"
-            )
-        id_token = str(reply.body.get("id_token", ""))
-        claims = jwt_claims(id_token).get(AUTH_CLAIM)
-        account_id = claims.get("chatgpt_account_id") if isinstance(claims, dict) else None
-        auth = StoredAuth(
-            mode="chatgpt",
-            id_token=id_token,
-            access_token=str(reply.body.get("access_token", "")),
-            refresh_token=str(reply.body.get("refresh_token", "")),
-            account_id=account_id if isinstance(account_id, str) else None,
-        )
+        auth = await exchange_code(self.client, self.settings, form, "Login server error")
         ensure_workspace_allowed(self.settings, auth)
         routing = await check_workspace(self.client, self.settings, auth)
         return auth, routing

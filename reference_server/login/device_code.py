@@ -101,28 +101,32 @@ async def complete_device_login(
         "client_id": settings.client_id,
         "code_verifier": str(grant.get("code_verifier", "")),
     }
+    stored = await exchange_code(client, settings, form, "device code exchange failed")
+    ensure_workspace_allowed(settings, stored)
+    routing = await check_workspace(client, settings, stored)
+    return stored, routing
+
+
+async def exchange_code(
+    client: BackendClient, settings: Settings, form: dict[str, str], failure: str
+) -> StoredAuth:
+    """Authorization code → tokens at ``{issuer}/oauth/token``; ``failure`` prefixes errors."""
     try:
         tokens = await client.request("POST", f"{settings.issuer}/oauth/token", form=form)
     except BackendError as exc:
-        raise LoginFailed(f"device code exchange failed: {exc}") from exc
+        raise LoginFailed(f"{failure}: {exc}") from exc
     if tokens.status != 200 or not isinstance(tokens.body, dict):
-        raise LoginFailed(
-            "device code exchange failed: token endpoint returned status "
-            f"{status_text(tokens.status)}"
-        )
+        raise LoginFailed(f"{failure}: token endpoint returned status {status_text(tokens.status)}")
     id_token = str(tokens.body.get("id_token", ""))
-    auth = jwt_claims(id_token).get(AUTH_CLAIM)
-    account_id = auth.get("chatgpt_account_id") if isinstance(auth, dict) else None
-    stored = StoredAuth(
+    claims = jwt_claims(id_token).get(AUTH_CLAIM)
+    account_id = claims.get("chatgpt_account_id") if isinstance(claims, dict) else None
+    return StoredAuth(
         mode="chatgpt",
         id_token=id_token,
         access_token=str(tokens.body.get("access_token", "")),
         refresh_token=str(tokens.body.get("refresh_token", "")),
         account_id=account_id if isinstance(account_id, str) else None,
     )
-    ensure_workspace_allowed(settings, stored)
-    routing = await check_workspace(client, settings, stored)
-    return stored, routing
 
 
 def ensure_workspace_allowed(settings: Settings, auth: StoredAuth) -> None:
