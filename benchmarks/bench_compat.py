@@ -8,9 +8,7 @@ Diff of the full 0.163.0 schema (about 660 definitions) against itself and again
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,25 +19,12 @@ def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from conformance.compat.diff import compare
     from conformance.compat.loader import load
-    from conformance.releases import codex_binary
+    from conformance.releases import generate_schema
 
     with tempfile.TemporaryDirectory() as tmp:
         folders = {}
         for version in ("0.133.0", "0.163.0"):
-            folder = Path(tmp) / version
-            subprocess.run(
-                [
-                    str(codex_binary(version)),
-                    "app-server",
-                    "generate-json-schema",
-                    "--out",
-                    str(folder),
-                ],
-                check=True,
-                capture_output=True,
-                env={**os.environ},
-            )
-            folders[version] = str(folder)
+            folders[version] = str(generate_schema(version, Path(tmp) / version))
         definitions = len(load(folders["0.163.0"]).definitions)
         print(f"0.163.0 schema: {definitions} definitions (all files merged)")
         print("| diff | median of 9 (load + compare) | target | ratio to target |")

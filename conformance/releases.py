@@ -83,3 +83,19 @@ def codex_binary(version: str) -> Path:
             )
         staging.rename(target)
     return binary
+
+
+def generate_schema(version: str, out: Path) -> Path:
+    """Write ``version``'s own JSON Schema bundle (``generate-json-schema``) into ``out``."""
+    proc = subprocess.run(
+        [str(codex_binary(version)), "app-server", "generate-json-schema", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise ReleaseUnavailable(
+            f"codex {version} could not generate its schema: {proc.stderr.strip()[-500:]}"
+        )
+    return out

@@ -122,9 +122,6 @@ class Plan:
         self.queue = []
         self.default = PENDING
 
-    def peek(self) -> Script:
-        return self.queue[0].script if self.queue else self.default
-
     def take(self) -> Script:
         """The script of the next code, consuming one use of the queue head."""
         if not self.queue:

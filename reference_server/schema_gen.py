@@ -190,8 +190,9 @@ def _lift_definitions(doc: dict[str, Any], into: dict[str, Any]) -> dict[str, An
     return doc
 
 
-def generate(out: Path) -> list[Path]:
-    """Write the whole bundle under ``out``; returns the files written."""
+def build() -> dict[Path, dict[str, Any]]:
+    """Every document of the bundle, by path relative to the output folder."""
+    out = Path()
     files: dict[Path, dict[str, Any]] = {}
     bundle_defs: dict[str, Any] = {}
     for folder, tp in _all_types():
@@ -223,8 +224,14 @@ def generate(out: Path) -> list[Path]:
         "title": "CodexAppServerProtocolV2",
         "type": "object",
     }
+    return files
+
+
+def generate(out: Path) -> list[Path]:
+    """Write the whole bundle under ``out``; returns the files written."""
     written = []
-    for path, doc in sorted(files.items()):
+    for relative, doc in sorted(build().items()):
+        path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         written.append(path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..device_codes import CodeState
+from ..device_codes import CodeState, DeviceCode
 from ..http_io import backend, entry, object_body, string_fields, tenant
 from ..page import approved_message, denied_message, device_page, result_page
 from ..personas import PersonaFields
@@ -20,7 +20,7 @@ def _html(text: str, status: int = 200) -> web.Response:
     return web.Response(text=text, status=status, content_type="text/html")
 
 
-def _pending(request: web.Request) -> list:  # type: ignore[type-arg]
+def _pending(request: web.Request) -> list[DeviceCode]:
     return [c for c in tenant(request).codes.values() if c.state is CodeState.PENDING]
 
 

@@ -20,7 +20,6 @@ class Method:
     result: Any = None
     #: Where upstream's generator writes the types: "v1", "v2" or "" (top level).
     folder: str = "v2"
-    params_optional: bool = False
 
 
 CLIENT_REQUESTS = (

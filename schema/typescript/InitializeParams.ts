@@ -2,4 +2,4 @@
 import type { ClientInfo } from "./ClientInfo";
 import type { InitializeCapabilities } from "./InitializeCapabilities";
 
-export type InitializeParams = { capabilities?: InitializeCapabilities | null, clientInfo: ClientInfo };
+export type InitializeParams = { clientInfo: ClientInfo, capabilities?: InitializeCapabilities | null };

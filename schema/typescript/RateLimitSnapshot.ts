@@ -3,4 +3,4 @@ import type { CreditsSnapshot } from "./CreditsSnapshot";
 import type { PlanType } from "./PlanType";
 import type { RateLimitWindow } from "./RateLimitWindow";
 
-export type RateLimitSnapshot = { credits?: CreditsSnapshot | null, limitId?: string | null, limitName?: string | null, planType?: PlanType | null, primary?: RateLimitWindow | null, secondary?: RateLimitWindow | null };
+export type RateLimitSnapshot = { limitId?: string | null, limitName?: string | null, primary?: RateLimitWindow | null, secondary?: RateLimitWindow | null, credits?: CreditsSnapshot | null, planType?: PlanType | null };

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from conformance.releases import generate_schema
 from mock_backend.personas import PLAN_TYPES
 
 pytestmark = pytest.mark.real_binary
 
 
-def test_persona_plans_are_the_binarys_plan_types(codex_163: Path, tmp_path: Path) -> None:
-    subprocess.run(
-        [str(codex_163), "app-server", "generate-json-schema", "--out", str(tmp_path)],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+def test_persona_plans_are_the_binarys_plan_types(tmp_path: Path) -> None:
+    generate_schema("0.163.0", tmp_path)
     schema = json.loads((tmp_path / "v2" / "GetAccountResponse.json").read_text())
     known = schema["definitions"]["PlanType"]["enum"]
     assert [p for p in known if p != "unknown"] == list(PLAN_TYPES)

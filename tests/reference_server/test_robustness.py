@@ -12,6 +12,12 @@ from .conftest import Start
 REFERENCE = [sys.executable, "-m", "reference_server", "app-server"]
 
 
+def run_once(codex_home: Path, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    """The server with this stdin, to EOF, and a clean environment."""
+    env = {"CODEX_HOME": str(codex_home), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(REFERENCE, input=stdin, capture_output=True, timeout=30, env=env)
+
+
 def test_a_ten_megabyte_line_is_skipped_and_serving_goes_on(start: Start) -> None:
     server = start(REFERENCE)
     assert server.proc.stdin is not None
@@ -32,38 +38,25 @@ def test_requests_without_an_id_get_no_answer(start: Start) -> None:
 
 
 def test_eof_in_the_middle_of_a_message_ends_cleanly(tmp_path: Path) -> None:
-    result = subprocess.run(
-        REFERENCE,
-        input=b'{"id": 1, "method": "initialize", "params": {"clientInfo": {"name": "a", "ver',
-        capture_output=True,
-        timeout=30,
-        env={"CODEX_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    result = run_once(
+        tmp_path, b'{"id": 1, "method": "initialize", "params": {"clientInfo": {"name": "a", "ver'
     )
     assert result.returncode == 0
     assert result.stdout == b""
 
 
 def test_stdout_carries_protocol_only(tmp_path: Path) -> None:
-    result = subprocess.run(
-        REFERENCE,
-        input=b'not json\n{"id": 1, "method": "nope"}\n',
-        capture_output=True,
-        timeout=30,
-        env={"CODEX_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )
+    result = run_once(tmp_path, b'not json\n{"id": 1, "method": "nope"}\n')
     lines = result.stdout.splitlines()
     assert lines == [b'{"error":{"code":-32600,"message":"Not initialized"},"id":1}']
     assert b"not JSON" in result.stderr
 
 
 def test_requests_sent_just_before_eof_are_answered(tmp_path: Path) -> None:
-    result = subprocess.run(
-        REFERENCE,
-        input=b'{"id": 1, "method": "initialize", "params": {"clientInfo": {"name": "a", '
+    result = run_once(
+        tmp_path,
+        b'{"id": 1, "method": "initialize", "params": {"clientInfo": {"name": "a", '
         b'"version": "1"}}}\n{"id": 2, "method": "account/read", "params": {}}\n',
-        capture_output=True,
-        timeout=30,
-        env={"CODEX_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     ids = [line.split(b'"id":')[1][:1] for line in result.stdout.splitlines()]
     assert ids == [b"1", b"2"]

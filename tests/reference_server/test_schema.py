@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conformance.releases import codex_binary
+from conformance.releases import codex_binary, generate_schema
 from mock_backend.tenant_handle import MockTenant
 from reference_server.schema_gen import BUNDLE_V2, REGENERATE, generate
 from tests.support.appserver_process import AppServerProcess
@@ -40,14 +40,7 @@ def test_committed_schema_is_what_the_models_generate(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def upstream_schema(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("upstream-schema")
-    subprocess.run(
-        [str(codex_binary("0.163.0")), "app-server", "generate-json-schema", "--out", str(out)],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return out
+    return generate_schema("0.163.0", tmp_path_factory.mktemp("upstream-schema"))
 
 
 @pytest.mark.real_binary
@@ -173,6 +166,6 @@ def test_committed_typescript_is_what_the_models_generate(tmp_path: Path) -> Non
         f"schema/typescript is out of date ({stale}); regenerate with: {REGENERATE_TS}"
     )
     assert (
-        'export type LoginAccountParams = { apiKey: string, type: "apiKey" }'
+        'export type LoginAccountParams = { type: "apiKey", apiKey: string }'
         in expected["LoginAccountParams.ts"]
     )
