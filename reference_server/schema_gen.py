@@ -29,11 +29,17 @@ BUNDLE_V2 = "codex_app_server_protocol.v2.schemas.json"
 REGENERATE = "python -m reference_server app-server generate-json-schema --out schema"
 
 
-def _type_name(tp: Any) -> str:
+def type_name(tp: Any) -> str:
     name = NAMED_UNIONS.get(id(tp))
     if name is not None:
         return name
     return str(tp.__name__)
+
+
+def result_types() -> dict[str, str]:
+    """method -> type its answer carries; the bundle has no such map, the models do."""
+    requests = (*CLIENT_REQUESTS, *SERVER_REQUESTS)
+    return {m.name: type_name(m.result) for m in requests if m.result is not None}
 
 
 def _dropped(key: str, value: Any, in_properties: bool) -> bool:
@@ -105,7 +111,7 @@ def type_schema(tp: Any) -> dict[str, Any]:
     if not defs:
         raw.pop("$defs", None)
     doc = _to_draft07(raw)
-    doc["title"] = _type_name(tp)
+    doc["title"] = type_name(tp)
     return {"$schema": DRAFT_07, **doc}
 
 
@@ -137,7 +143,7 @@ def _method_variant(method: Method, kind: str, with_id: bool) -> dict[str, Any]:
         if with_id:
             props["params"] = {"type": "null"}
     else:
-        props["params"] = {"$ref": f"#/definitions/{_type_name(method.params)}"}
+        props["params"] = {"$ref": f"#/definitions/{type_name(method.params)}"}
         required.append("params")
     return {
         "properties": props,
@@ -155,7 +161,7 @@ def _method_map(
         definitions["RequestId"] = REQUEST_ID
     for method in methods:
         if method.params is not None:
-            definitions[_type_name(method.params)] = _definition(method.params)
+            definitions[type_name(method.params)] = _definition(method.params)
     doc: dict[str, Any] = {"$schema": DRAFT_07}
     if definitions:
         doc["definitions"] = definitions
@@ -197,10 +203,10 @@ def build() -> dict[Path, dict[str, Any]]:
     bundle_defs: dict[str, Any] = {}
     for folder, tp in _all_types():
         doc = type_schema(tp)
-        files[out / folder / f"{_type_name(tp)}.json"] = doc
+        files[out / folder / f"{type_name(tp)}.json"] = doc
         copy = json.loads(json.dumps(doc))
         copy.pop("$schema", None)
-        bundle_defs[_type_name(tp)] = _lift_definitions(copy, bundle_defs)
+        bundle_defs[type_name(tp)] = _lift_definitions(copy, bundle_defs)
     maps = {
         "ClientRequest": _method_map("ClientRequest", CLIENT_REQUESTS, "Request", True),
         "ServerNotification": _method_map(

@@ -3,14 +3,13 @@ so these tests hold a file lock while they run: one at a time, whatever the work
 
 from __future__ import annotations
 
-import fcntl
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from conformance.exclusive import hold
 from mock_backend.tenant_handle import MockTenant
 from tests.support import http
 from tests.support.appserver_process import AppServerProcess
@@ -20,13 +19,8 @@ pytestmark = pytest.mark.real_binary
 
 @pytest.fixture(autouse=True)
 def callback_port() -> Iterator[None]:
-    lock_path = Path(tempfile.gettempdir()) / "codex-kit-callback-port-1455.lock"
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with hold("callback-port-1455"):
+        yield
 
 
 QUERY_KEYS = {

@@ -1,0 +1,99 @@
+"""Known deviations of one server, declared with reasons: expected failures, strictly.
+
+A baseline file (YAML) lists scenarios a server is known to fail and why::
+
+    server: codex 0.133.0
+    entries:
+      - scenario: device-code-workspace-check-failed
+        reason: 0.133.0 does not check the workspace after the token exchange
+        match: account/login/completed     # optional: the failure must mention this
+
+A listed scenario that fails (every failure mentioning ``match``, when given) is
+reported ``xfailed`` with the reason. One that passes is reported ``failed``: the
+entry is stale and must go, as with a strict xfail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .results import Failure, ScenarioResult
+
+
+class BaselineEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str
+    reason: str = Field(min_length=10, description="Why this server fails it; shown in reports.")
+    match: str | None = Field(default=None, description="Text every failure must contain.")
+
+
+class BaselineFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    server: str = Field(description="Which server (and version) the entries describe.")
+    entries: list[BaselineEntry] = Field(default_factory=list)
+
+
+class BaselineError(ValueError):
+    """A baseline file cannot be used."""
+
+
+@dataclass
+class Baseline:
+    server: str = ""
+    entries: dict[str, BaselineEntry] = field(default_factory=dict)
+    source: str = ""
+
+    @classmethod
+    def empty(cls) -> Baseline:
+        return cls()
+
+    @classmethod
+    def load(cls, path: Path) -> Baseline:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            parsed = BaselineFile.model_validate(data)
+        except (OSError, yaml.YAMLError) as exc:
+            raise BaselineError(f"{path}: cannot read the baseline: {exc}") from exc
+        except ValidationError as exc:
+            details = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+            raise BaselineError(f"{path}: {details}") from None
+        entries: dict[str, BaselineEntry] = {}
+        for entry in parsed.entries:
+            if entry.scenario in entries:
+                raise BaselineError(f"{path}: {entry.scenario} is listed twice")
+            entries[entry.scenario] = entry
+        return cls(parsed.server, entries, str(path))
+
+    def unknown(self, scenario_ids: set[str]) -> list[str]:
+        """Entries naming scenarios that do not exist (misspelt or removed)."""
+        return sorted(set(self.entries) - scenario_ids)
+
+    def judge(self, result: ScenarioResult, version: str | None = None) -> ScenarioResult:
+        entry = self.entries.get(result.id)
+        if entry is None or result.outcome == "skipped":
+            return result
+        if result.outcome == "passed":
+            stale = Failure(
+                "kit",
+                "stale",
+                f"the baseline ({self.source or self.server}) expects this scenario to fail "
+                f"({entry.reason}), but it passed: remove the entry",
+            )
+            return replace(result, outcome="failed", failures=[stale], reason=entry.reason)
+        unexplained = [
+            f for f in result.failures if entry.match is not None and entry.match not in str(f)
+        ]
+        if unexplained:
+            return replace(
+                result,
+                reason=f"baseline entry matches only failures mentioning {entry.match!r}",
+            )
+        return replace(result, outcome="xfailed", reason=entry.reason)

@@ -1,0 +1,132 @@
+"""The kit as one object: a target, a mock backend, a schema; scenarios in, results out.
+
+``Kit`` owns an in-process mock backend (or uses a running one through its control
+URL) and gives every scenario a tenant of its own, so runs in parallel never share
+codes, scripts or journals. Used by the pytest plugin, ``python -m conformance`` and
+the kit's own tests alike.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from mock_backend.config import BackendConfig
+from mock_backend.control_client import ControlClient
+from mock_backend.endpoints import ReadyInfo
+from mock_backend.tenant_handle import MockTenant
+from mock_backend.thread_runner import BackendThread
+
+from .baseline import Baseline
+from .results import Failure, ScenarioResult
+from .runner import RunOptions, run_scenario
+from .scenario import Scenario, Start
+from .schema_check import SchemaCheck, vendored
+from .session import Session, Stop
+from .target import Target, version_from_user_agent
+from .transport import TransportError
+
+
+class Kit:
+    def __init__(
+        self,
+        target: Target,
+        schema: SchemaCheck | None = None,
+        extra_schemas: tuple[SchemaCheck, ...] = (),
+        baseline: Baseline | None = None,
+        timeout: float = 10.0,
+        backend_control: str | None = None,
+        workdir: Path | None = None,
+    ) -> None:
+        self.target = target
+        self.options = RunOptions(
+            schema=schema or vendored(), extra_schemas=extra_schemas, timeout=timeout
+        )
+        self.baseline = baseline or Baseline.empty()
+        self._backend_control = backend_control
+        self._backend: BackendThread | None = None
+        self._own_workdir = workdir is None
+        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="conformance-"))
+
+    def start(self) -> Kit:
+        """Start the in-process backend (once; later calls return at once)."""
+        if self._backend_control is None and self._backend is None:
+            backend = BackendThread(BackendConfig())
+            backend.__enter__()
+            self._backend = backend
+        return self
+
+    def __enter__(self) -> Kit:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._backend is not None:
+            self._backend.__exit__(exc_type, exc, tb)
+            self._backend = None
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def tenant(self, label: str) -> MockTenant:
+        name = f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', label)[:40]}-{secrets.token_hex(3)}"
+        if self._backend is not None:
+            return MockTenant.of(self._backend.tenant(name))
+        assert self._backend_control is not None
+        created = ControlClient(self._backend_control).create_tenant(name)
+        return MockTenant.of(ReadyInfo.model_validate(created))
+
+    def server_version(self) -> str | None:
+        """The version the server reports in ``userAgent`` (probed once, by a handshake)."""
+        if self.options.server_version is None:
+            self.options.server_version = self._probe()
+        return self.options.server_version
+
+    def _probe(self) -> str | None:
+        tenant = self.tenant("probe")
+        home = Path(tempfile.mkdtemp(prefix="probe-", dir=self.workdir))
+        try:
+            transport = self.target.connect(tenant, home)
+        except TransportError:
+            return None  # the first scenario reports why, with the details
+        session = Session(transport, self.options.schema)
+        try:
+            start = Start(client_name="conformance-probe")
+            reply = session.response(
+                session.request(
+                    "initialize", {"clientInfo": {"name": start.client_name, "version": "0"}}
+                ),
+                self.options.timeout,
+            )
+            agent = (reply.get("result") or {}).get("userAgent")
+            return version_from_user_agent(agent) if isinstance(agent, str) else None
+        except Stop:
+            return None
+        finally:
+            session.close()
+            tenant.control.reset()
+
+    def run(self, scenario: Scenario) -> ScenarioResult:
+        """Run one scenario and hold its result against the baseline."""
+        self.server_version()
+        tenant = self.tenant(scenario.id)
+        workdir = Path(tempfile.mkdtemp(prefix=f"{scenario.id}-", dir=self.workdir))
+        try:
+            result = run_scenario(scenario, self.target, tenant, workdir, self.options)
+        finally:
+            try:
+                tenant.control.reset()
+            except OSError:
+                pass
+            shutil.rmtree(workdir, ignore_errors=True)
+        return self.baseline.judge(result, self.options.server_version)
+
+
+__all__ = ["Failure", "Kit"]

@@ -1,0 +1,120 @@
+"""The run's report: a JSON document (``scenarios`` at the top), Markdown for CI job
+pages, and the console summary. All three are built from the same results."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .results import ScenarioResult
+
+OUTCOMES = ("passed", "failed", "xfailed", "skipped")
+
+
+@dataclass
+class RunReport:
+    server: str
+    server_version: str | None
+    schema: str
+    baseline: str | None
+    results: list[ScenarioResult] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(r.outcome for r in self.results)
+        return {outcome: found.get(outcome, 0) for outcome in OUTCOMES}
+
+    def faults(self) -> dict[str, int]:
+        return dict(Counter(f.fault for r in self.results if r.outcome == "failed"
+                            for f in r.failures))  # fmt: skip
+
+    def validation_share(self) -> float:
+        busy = sum(r.duration for r in self.results)
+        return sum(r.validation_seconds for r in self.results) / busy if busy else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        ordered = sorted(self.results, key=lambda r: r.id)
+        return {
+            "server": self.server,
+            "server_version": self.server_version,
+            "schema": self.schema,
+            "baseline": self.baseline,
+            "summary": {
+                **self.counts(),
+                "total": len(self.results),
+                "wall_seconds": round(self.wall_seconds, 3),
+                "validation_seconds": round(sum(r.validation_seconds for r in ordered), 4),
+            },
+            "scenarios": [r.to_json() for r in ordered],
+        }
+
+    def write_json(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+    def markdown(self) -> str:
+        counts = self.counts()
+        verdict = "❌ failed" if counts["failed"] else "✅ passed"
+        version = f" {self.server_version}" if self.server_version else ""
+        lines = [
+            f"## App-server conformance: {verdict}",
+            "",
+            f"Server: `{self.server}`{version} · schema: `{self.schema}`"
+            + (f" · baseline: `{self.baseline}`" if self.baseline else ""),
+            "",
+            " · ".join(f"**{counts[o]}** {o}" for o in OUTCOMES),
+            "",
+            "| Scenario | Outcome | Time | Details |",
+            "|---|---|---:|---|",
+        ]
+        for result in sorted(self.results, key=lambda r: (r.outcome != "failed", r.id)):
+            details = "; ".join(
+                f"{f.fault} fault, {f.kind}: {_first_line(f.message)}" for f in result.failures
+            )
+            if result.outcome in ("xfailed", "skipped") and result.reason:
+                details = result.reason
+            lines.append(
+                f"| `{result.id}` | {result.outcome} | {result.duration:.2f} s | "
+                f"{_cell(details)} |"
+            )
+        return "\n".join(lines) + "\n"
+
+    def write_markdown(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.markdown())
+
+    def console(self) -> list[str]:
+        counts = self.counts()
+        lines = [
+            f"server: {self.server}"
+            + (f" (reports {self.server_version})" if self.server_version else ""),
+            f"schema: {self.schema}" + (f"; baseline: {self.baseline}" if self.baseline else ""),
+            ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
+            + f" of {len(self.results)} scenarios"
+            + f"; schema validation {self.validation_share():.1%} of scenario time",
+        ]
+        for result in sorted(self.results, key=lambda r: r.id):
+            if result.outcome == "failed":
+                faults = sorted({f"{f.fault}/{f.kind}" for f in result.failures})
+                lines.append(f"  FAILED  {result.id}: {', '.join(faults)}")
+                lines.extend(f"          {_first_line(f.message)}" for f in result.failures[:3])
+            elif result.outcome == "xfailed":
+                lines.append(f"  XFAIL   {result.id}: {result.reason}")
+            elif result.outcome == "skipped":
+                lines.append(f"  SKIPPED {result.id}: {result.reason}")
+        outside = sorted({m for r in self.results for m in r.outside_surface})
+        if outside:
+            lines.append(f"outside the checked surface (recorded, not judged): {', '.join(outside)}")
+        return lines
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= 200 else line[:199] + "…"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

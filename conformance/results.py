@@ -1,0 +1,88 @@
+"""What a scenario run found: failures with whose fault they are, and the outcome.
+
+``fault`` names who must fix it: ``server`` (the implementation under test broke the
+protocol), ``kit`` (a scenario or the kit itself is wrong) or ``environment`` (the
+server could not be started, the backend could not be scripted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Fault = Literal["server", "kit", "environment"]
+Kind = Literal[
+    "schema",  # a message does not validate
+    "mismatch",  # a value differs from the scenario's expectation
+    "ordering",  # messages in an order the protocol forbids
+    "protocol",  # JSON-RPC rules: unknown ids, duplicate answers, bad envelopes
+    "garbage",  # a line on stdout that is not JSON
+    "hang",  # nothing arrived in time
+    "crash",  # the server ended
+    "unexpected",  # something arrived that must not
+    "setup",  # the scenario could not be run
+    "stale",  # a baseline entry expects a failure that no longer happens
+]
+Outcome = Literal["passed", "failed", "xfailed", "skipped"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    fault: Fault
+    kind: Kind
+    message: str
+    step: str | None = None
+
+    def __str__(self) -> str:
+        where = f" [{self.step}]" if self.step else ""
+        return f"{self.fault} fault, {self.kind}{where}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ScenarioResult:
+    id: str
+    outcome: Outcome
+    duration: float
+    failures: list[Failure] = field(default_factory=list)
+    reason: str | None = None  # why skipped, or the baseline's reason for an expected failure
+    title: str = ""
+    messages: int = 0
+    outside_surface: list[str] = field(default_factory=list)
+    validation_seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "outcome": self.outcome,
+            "duration": round(self.duration, 3),
+            "failures": [f.to_json() for f in self.failures],
+            "reason": self.reason,
+            "messages": self.messages,
+            "outside_surface": self.outside_surface,
+            "validation_seconds": round(self.validation_seconds, 4),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ScenarioResult:
+        return cls(
+            id=data["id"],
+            outcome=data["outcome"],
+            duration=float(data["duration"]),
+            failures=[Failure(**f) for f in data.get("failures", [])],
+            reason=data.get("reason"),
+            title=data.get("title", ""),
+            messages=int(data.get("messages", 0)),
+            outside_surface=list(data.get("outside_surface", [])),
+            validation_seconds=float(data.get("validation_seconds", 0.0)),
+        )
+
+    def explain(self) -> str:
+        lines = [f"scenario {self.id}: {self.outcome}"]
+        if self.reason:
+            lines.append(f"  reason: {self.reason}")
+        lines.extend(f"  - {failure}" for failure in self.failures)
+        return "\n".join(lines)

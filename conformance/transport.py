@@ -1,0 +1,267 @@
+"""Byte transports to a server under test: a child process on stdio, or a websocket.
+
+A transport only moves lines: it puts each line (or websocket text frame) the server
+sends into ``inbox`` as text, and ``CLOSED`` when the stream ends. Parsing, matching
+and judging happen in :mod:`conformance.session`. Whatever happens, ``close()`` leaves
+no process behind: SIGTERM to the process group, then SIGKILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final, Protocol
+
+
+class _Closed:
+    def __repr__(self) -> str:
+        return "CLOSED"
+
+
+CLOSED: Final = _Closed()
+Incoming = str | _Closed
+
+
+class TransportError(RuntimeError):
+    """The server could not be started or reached."""
+
+
+class Transport(Protocol):
+    inbox: queue.Queue[Incoming]
+
+    def send_line(self, text: str) -> None: ...
+
+    def stderr_tail(self, lines: int = 15) -> list[str]: ...
+
+    def exit_code(self) -> int | None: ...
+
+    def describe_exit(self) -> str: ...
+
+    def close(self) -> None: ...
+
+
+class ServerProcess:
+    """A server process of its own session, with its stderr kept (a bounded tail)."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        env: dict[str, str],
+        cwd: Path,
+        stdout: int | None = subprocess.PIPE,
+        term_grace: float = 3.0,
+    ) -> None:
+        self.argv = list(argv)
+        self.term_grace = term_grace
+        self._stderr: deque[str] = deque(maxlen=200)
+        try:
+            self.proc = subprocess.Popen(
+                self.argv,
+                stdin=subprocess.PIPE,
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                env=env,
+                cwd=cwd,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise TransportError(f"cannot start {self.argv[0]!r}: {exc}") from exc
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr_reader.start()
+        self.killed = False
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        with contextlib.suppress(OSError, ValueError):
+            for raw in self.proc.stderr:
+                self._stderr.append(raw.decode("utf-8", "replace").rstrip())
+
+    def stderr_tail(self, lines: int = 15) -> list[str]:
+        return list(self._stderr)[-lines:]
+
+    def exit_code(self) -> int | None:
+        return self.proc.poll()
+
+    def describe_exit(self) -> str:
+        code = self.proc.poll()
+        if code is None:
+            return "still running"
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                return f"killed by {signal.Signals(-code).name}"
+        return f"exit code {code}"
+
+    def stop(self) -> None:
+        """End the whole process group: SIGTERM, then SIGKILL after the grace period."""
+        if self.proc.poll() is None:
+            self._signal(signal.SIGTERM)
+            try:
+                self.proc.wait(self.term_grace)
+            except subprocess.TimeoutExpired:
+                self.killed = True
+                self._signal(signal.SIGKILL)
+                self.proc.wait(5)
+        # Children the server left in its group go too, even when the leader exited.
+        self._signal(signal.SIGKILL)
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        self._stderr_reader.join(2)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+    def _signal(self, sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, sig)
+
+
+class StdioTransport:
+    """JSON lines over the pipes of a child process."""
+
+    def __init__(self, process: ServerProcess) -> None:
+        self.process = process
+        self.inbox: queue.Queue[Incoming] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        stdout = self.process.proc.stdout
+        assert stdout is not None
+        with contextlib.suppress(OSError, ValueError):
+            for raw in stdout:
+                self.inbox.put(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        self.inbox.put(CLOSED)
+
+    def send_line(self, text: str) -> None:
+        stdin = self.process.proc.stdin
+        assert stdin is not None
+        try:
+            stdin.write(text.encode() + b"\n")
+            stdin.flush()
+        except (BrokenPipeError, ValueError, OSError) as exc:
+            raise TransportError(
+                f"cannot write to the server ({self.process.describe_exit()}): {exc}"
+            ) from exc
+
+    def stderr_tail(self, lines: int = 15) -> list[str]:
+        return self.process.stderr_tail(lines)
+
+    def exit_code(self) -> int | None:
+        return self.process.exit_code()
+
+    def describe_exit(self) -> str:
+        return self.process.describe_exit()
+
+    def close(self) -> None:
+        self.process.stop()
+        self._reader.join(2)
+
+
+class WebSocketTransport:
+    """Text frames over a websocket, from an event loop on a thread of its own.
+
+    ``process`` is the server the kit started for this connection, if any (its
+    stderr and exit status go into reports); ``None`` for a server run by the user.
+    """
+
+    def __init__(
+        self, url: str, process: ServerProcess | None = None, connect_timeout: float = 10.0
+    ) -> None:
+        self.url = url
+        self.process = process
+        self.inbox: queue.Queue[Incoming] = queue.Queue()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._ws: object | None = None
+        self._session: object | None = None
+        future = asyncio.run_coroutine_threadsafe(self._connect(connect_timeout), self._loop)
+        try:
+            future.result(connect_timeout + 1)
+        except Exception as exc:
+            self.close()
+            raise TransportError(f"cannot connect to {url}: {exc}") from exc
+
+    async def _connect(self, timeout: float) -> None:
+        import aiohttp
+
+        deadline = time.monotonic() + timeout
+        session = aiohttp.ClientSession(trust_env=False)
+        self._session = session
+        while True:
+            try:
+                ws = await session.ws_connect(self.url, autoping=True, heartbeat=None)
+                break
+            except aiohttp.ClientConnectorError:
+                # A server the kit just started may not listen yet.
+                if time.monotonic() > deadline or (
+                    self.process is not None and self.process.exit_code() is not None
+                ):
+                    raise
+                await asyncio.sleep(0.02)
+        self._ws = ws
+        self._loop.create_task(self._pump(ws))
+
+    async def _pump(self, ws: object) -> None:
+        import aiohttp
+
+        assert isinstance(ws, aiohttp.ClientWebSocketResponse)
+        with contextlib.suppress(Exception):
+            async for frame in ws:
+                if frame.type is aiohttp.WSMsgType.TEXT:
+                    for line in str(frame.data).splitlines() or [""]:
+                        self.inbox.put(line)
+                elif frame.type is aiohttp.WSMsgType.BINARY:
+                    self.inbox.put(bytes(frame.data).decode("utf-8", "replace"))
+        self.inbox.put(CLOSED)
+
+    def send_line(self, text: str) -> None:
+        import aiohttp
+
+        ws = self._ws
+        if not isinstance(ws, aiohttp.ClientWebSocketResponse) or ws.closed:
+            raise TransportError(f"the websocket to {self.url} is closed")
+        future = asyncio.run_coroutine_threadsafe(ws.send_str(text), self._loop)
+        try:
+            future.result(10)
+        except Exception as exc:
+            raise TransportError(f"cannot send to {self.url}: {exc}") from exc
+
+    def stderr_tail(self, lines: int = 15) -> list[str]:
+        return self.process.stderr_tail(lines) if self.process else []
+
+    def exit_code(self) -> int | None:
+        return self.process.exit_code() if self.process else None
+
+    def describe_exit(self) -> str:
+        return self.process.describe_exit() if self.process else "remote server"
+
+    def close(self) -> None:
+        async def _shutdown() -> None:
+            import aiohttp
+
+            if isinstance(self._ws, aiohttp.ClientWebSocketResponse):
+                await self._ws.close()
+            if isinstance(self._session, aiohttp.ClientSession):
+                await self._session.close()
+
+        if self._loop.is_running():
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(_shutdown(), self._loop).result(5)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(5)
+        if not self._loop.is_running():
+            self._loop.close()
+        if self.process is not None:
+            self.process.stop()
