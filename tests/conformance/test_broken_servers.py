@@ -1,0 +1,72 @@
+"""The kit against deliberately broken servers: each relay breaks one rule in front of the
+reference server, and the kit must fail the scenarios it breaks, naming the fault.
+
+The mutation score (broken servers caught / broken servers) is the share of these that
+pass; a relay that breaks nothing, and one that only adds notifications outside the
+checked surface, must pass cleanly (no false alarms).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.kit import Kit
+from conformance.results import ScenarioResult
+from conformance.target import Target
+
+from .conftest import relay, scenario
+
+#: mutation -> (scenarios to run, text the failure must contain)
+MUTATIONS = {
+    "drop-login-completed": (
+        ["api-key-login"],
+        "waiting for the notification account/login/completed",
+    ),
+    "reorder-updated-first": (
+        ["api-key-login"],
+        "account/updated reported a sign-in before account/login/completed",
+    ),
+    "snake-case": (
+        ["account-read-logged-out"],
+        "Additional properties are not allowed ('requires_openai_auth'",
+    ),
+    "wrong-ids": (["account-read-logged-out"], "which the kit never sent"),
+    "garbage-stdout": (["account-read-logged-out"], "stdout line is not a JSON-RPC message"),
+    "crash-mid-login": (["api-key-login"], "exit code 3"),
+    "hang": (["account-read-logged-out"], "nothing after 3 s waiting for the answer to account/read"),
+    "fake-success": (["device-code-denied"], "$.success: expected false, got true"),
+    "wrong-error-code": (["rate-limits-signed-out"], "$.error.code: expected -32600, got -32603"),
+    "duplicate-answers": (["account-read-logged-out"], "a second answer to account/read"),
+    "drop-required-field": (
+        ["account-read-logged-out"],
+        "'requiresOpenaiAuth' is a required property",
+    ),
+    "wrong-type": (["api-key-login"], "at $.params.planType"),
+    "update-after-failed-login": (["device-code-denied"], "account/updated arrived and must not"),
+    "result-and-error": (["account-read-logged-out"], "must carry exactly one of result and error"),
+    "wrong-cancel-status": (["login-cancel-unknown-id"], '$.result.status: expected "notFound"'),
+}
+
+
+def run(mutation: str, scenario_ids: list[str]) -> list[ScenarioResult]:
+    with Kit(Target(argv=relay(mutation)), timeout=3.0) as kit:
+        return [kit.run(scenario(name)) for name in scenario_ids]
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_the_kit_fails_a_broken_server_and_names_the_fault(mutation: str) -> None:
+    scenario_ids, named = MUTATIONS[mutation]
+    results = run(mutation, scenario_ids)
+    assert all(r.outcome == "failed" for r in results), [r.explain() for r in results]
+    messages = [str(f) for r in results for f in r.failures]
+    assert any(named in m for m in messages), "\n".join(messages)
+    assert all(f.fault == "server" for r in results for f in r.failures), messages
+
+
+@pytest.mark.parametrize("mutation", ["none", "extra-notifications"])
+def test_a_relay_that_breaks_nothing_passes(mutation: str) -> None:
+    ids = ["account-read-logged-out", "api-key-login", "device-code-denied", "unknown-method"]
+    results = run(mutation, ids)
+    assert [r.outcome for r in results] == ["passed"] * len(ids), [r.explain() for r in results]
+    if mutation == "extra-notifications":
+        assert all("thread/started" in r.outside_surface for r in results)

@@ -1,0 +1,99 @@
+"""The whole catalog, scenario by scenario, against the real releases and our server.
+
+0.163.0 and the reference server are attached through the proxy, as any release can be;
+0.163.0 once more over its websocket transport; 0.133.0 (from PyPI, cached) through the
+proxy too. A known deviation passes only as a baseline entry (xfailed, with its reason);
+a baseline entry that no longer fails is reported stale and fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from conformance.baseline import Baseline
+from conformance.kit import Kit
+from conformance.plugin import BASELINES
+from conformance.releases import codex_binary
+from conformance.scenario import CATALOG, catalog_files, load
+from conformance.target import Target
+
+from .conftest import REFERENCE
+
+TARGETS: dict[str, Callable[[], Target]] = {
+    "reference": lambda: Target(argv=REFERENCE),
+    "codex-0.163.0": lambda: Target(argv=[str(codex_binary("0.163.0")), "app-server"]),
+    "codex-0.163.0-websocket": lambda: Target(
+        argv=[str(codex_binary("0.163.0")), "app-server"], transport="websocket"
+    ),
+    "codex-0.133.0": lambda: Target(argv=[str(codex_binary("0.133.0")), "app-server"]),
+}
+BASELINE_OF = {
+    "codex-0.163.0": "codex-0.163.0",
+    "codex-0.163.0-websocket": "codex-0.163.0",
+    "codex-0.133.0": "codex-0.133.0",
+}
+SCENARIOS = [path.stem for path in catalog_files()]
+
+
+@pytest.fixture(scope="module")
+def kits() -> Iterator[dict[str, Kit]]:
+    opened: dict[str, Kit] = {}
+    yield opened
+    for kit in opened.values():
+        kit.__exit__(None, None, None)
+
+
+def kit_for(kits: dict[str, Kit], name: str) -> Kit:
+    if name not in kits:
+        baseline = (
+            Baseline.load(BASELINES / f"{BASELINE_OF[name]}.yaml")
+            if name in BASELINE_OF
+            else Baseline.empty()
+        )
+        kits[name] = Kit(TARGETS[name](), baseline=baseline).start()
+    return kits[name]
+
+
+@pytest.mark.real_binary
+@pytest.mark.parametrize("target", sorted(TARGETS))
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
+def test_scenario(kits: dict[str, Kit], target: str, scenario_id: str) -> None:
+    result = kit_for(kits, target).run(load(CATALOG / f"{scenario_id}.yaml"))
+    assert result.outcome in ("passed", "xfailed", "skipped"), result.explain()
+    if result.outcome == "skipped":
+        # Only a version requirement may skip here: every target is a process the kit starts.
+        assert result.reason and result.reason.startswith("needs codex"), result.reason
+
+
+def test_the_catalog_covers_the_account_surface() -> None:
+    scenarios = [load(path) for path in catalog_files()]
+    assert len(scenarios) >= 30
+    methods = {step.request for s in scenarios for step in s.steps if step.request}
+    awaited = {
+        step.notification or step.server_request
+        for s in scenarios
+        for step in s.steps
+        if step.notification or step.server_request
+    }
+    assert {
+        "initialize",
+        "account/read",
+        "account/login/start",
+        "account/login/cancel",
+        "account/logout",
+        "account/rateLimits/read",
+    } <= methods
+    assert {
+        "account/login/completed",
+        "account/updated",
+        "account/chatgptAuthTokens/refresh",
+    } <= awaited
+    login_types = {
+        step.params.get("type")
+        for s in scenarios
+        for step in s.steps
+        if step.request == "account/login/start" and isinstance(step.params, dict)
+    }
+    assert {"apiKey", "chatgpt", "chatgptDeviceCode", "chatgptAuthTokens"} <= login_types

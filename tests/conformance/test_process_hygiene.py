@@ -1,0 +1,67 @@
+"""No server process outlives a run, whatever the server does; a dead or silent server
+fails the scenario with what was awaited, the last messages and the stderr tail."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from conformance.kit import Kit
+from conformance.target import Target
+
+from .conftest import relay, scenario
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_a_server_that_ignores_sigterm_is_killed_with_its_children(tmp_path: Path) -> None:
+    target = Target(
+        argv=relay("ignore-sigterm"), extra_env={"RELAY_PID_DIR": str(tmp_path)}, term_grace=0.5
+    )
+    with Kit(target, timeout=5.0) as kit:
+        result = kit.run(scenario("account-read-logged-out"))
+        assert result.outcome == "passed", result.explain()
+    pids = [int(p) for f in tmp_path.glob("*.pids") for p in f.read_text().split()]
+    assert len(pids) == 4  # the probe's relay and server, the scenario's relay and server
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in pids if alive(pid)] == []
+
+
+def test_a_silent_server_fails_with_what_was_awaited_and_the_context() -> None:
+    with Kit(Target(argv=relay("hang")), timeout=1.0) as kit:
+        result = kit.run(scenario("account-read-logged-out"))
+    (failure,) = result.failures
+    assert (failure.fault, failure.kind) == ("server", "hang")
+    assert "nothing after 1 s waiting for the answer to account/read (id 2)" in failure.message
+    assert "last messages:" in failure.message and '"method": "account/read"' in failure.message
+    assert "stderr tail:" in failure.message
+
+
+def test_a_server_that_exits_at_once_fails_with_its_exit_code(tmp_path: Path) -> None:
+    script = tmp_path / "dies.py"
+    script.write_text("import sys\nprint('fatal: no config', file=sys.stderr)\nsys.exit(7)\n")
+    with Kit(Target(argv=[sys.executable, str(script)]), timeout=5.0) as kit:
+        result = kit.run(scenario("handshake-required"))
+    (failure,) = result.failures
+    assert failure.kind == "crash"
+    assert "exit code 7" in failure.message and "fatal: no config" in failure.message
+
+
+def test_a_command_that_cannot_start_is_an_environment_fault(tmp_path: Path) -> None:
+    not_executable = tmp_path / "server"
+    not_executable.write_text("")
+    not_executable.chmod(0o644)
+    with Kit(Target(argv=[str(not_executable)]), timeout=5.0) as kit:
+        result = kit.run(scenario("handshake-required"))
+    (failure,) = result.failures
+    assert (failure.fault, failure.kind) == ("environment", "setup")
+    assert "cannot start" in failure.message
