@@ -23,9 +23,13 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-## make run: the main job on the embedded default.
+## make run: the main job on the embedded default: the conformance catalog against the
+## reference server, with the mock backend in-process, ending in the report.
+CONFORMANCE_ARGS ?= -n 2 --conformance-json artifacts/conformance.json \
+	--conformance-markdown artifacts/conformance.md --junitxml=artifacts/conformance.xml
 run: install
-	$(PY) -m mock_backend serve
+	$(PY) -m conformance --app-server "$(abspath $(PY)) -m reference_server app-server" \
+		$(CONFORMANCE_ARGS)
 
 ## make test: lint, type-check and the whole suite (real codex binaries and Chromium included).
 test: install-test browser lint

@@ -8,6 +8,7 @@ the kit's own tests alike.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import shutil
@@ -121,10 +122,8 @@ class Kit:
         try:
             result = run_scenario(scenario, self.target, tenant, workdir, self.options)
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 tenant.control.reset()
-            except OSError:
-                pass
             shutil.rmtree(workdir, ignore_errors=True)
         return self.baseline.judge(result, self.options.server_version)
 

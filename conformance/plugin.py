@@ -268,8 +268,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if run is None or hasattr(config, "workerinput"):
         return
     run.results = [ScenarioResult.from_json(data) for data in _collected]
-    versions = {data.get("server_version") for data in _collected} - {None}
-    run.server_version = next(iter(sorted(versions)), None)
+    versions = sorted({str(d["server_version"]) for d in _collected if d.get("server_version")})
+    run.server_version = versions[0] if versions else None
     run.wall_seconds = time.monotonic() - config.stash[_STARTED]
     if path := config.getoption("conformance_json"):
         run.write_json(Path(path))

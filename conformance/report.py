@@ -24,8 +24,8 @@ class RunReport:
     wall_seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
-        found = Counter(r.outcome for r in self.results)
-        return {outcome: found.get(outcome, 0) for outcome in OUTCOMES}
+        found: Counter[str] = Counter(r.outcome for r in self.results)
+        return {outcome: found[outcome] for outcome in OUTCOMES}
 
     def faults(self) -> dict[str, int]:
         return dict(Counter(f.fault for r in self.results if r.outcome == "failed"
@@ -77,8 +77,7 @@ class RunReport:
             if result.outcome in ("xfailed", "skipped") and result.reason:
                 details = result.reason
             lines.append(
-                f"| `{result.id}` | {result.outcome} | {result.duration:.2f} s | "
-                f"{_cell(details)} |"
+                f"| `{result.id}` | {result.outcome} | {result.duration:.2f} s | {_cell(details)} |"
             )
         return "\n".join(lines) + "\n"
 
@@ -107,7 +106,9 @@ class RunReport:
                 lines.append(f"  SKIPPED {result.id}: {result.reason}")
         outside = sorted({m for r in self.results for m in r.outside_surface})
         if outside:
-            lines.append(f"outside the checked surface (recorded, not judged): {', '.join(outside)}")
+            lines.append(
+                f"outside the checked surface (recorded, not judged): {', '.join(outside)}"
+            )
         return lines
 
 

@@ -74,9 +74,7 @@ def skip_reason(scenario: Scenario, target: Target, version: str | None) -> str 
             "needs a server the kit starts (a fresh CODEX_HOME, files, restarts); "
             "use --app-server CMD"
         )
-    if needs.min_version and version and version_tuple(version) < version_tuple(
-        needs.min_version
-    ):
+    if needs.min_version and version and version_tuple(version) < version_tuple(needs.min_version):
         return f"needs codex {needs.min_version} or later; the server reports {version}"
     return None
 
@@ -154,7 +152,7 @@ def _prepare(run: _Run) -> None:
 def _backend_action(run: _Run, action: dict[str, Any], where: str) -> None:
     if len(action) != 1:
         raise Stop(Failure("kit", "setup", f"{where}: one action per entry, got {sorted(action)}"))
-    (name, raw), = action.items()
+    ((name, raw),) = action.items()
     try:
         args = matching.substitute(raw, run.saved)
     except matching.TemplateError as exc:
@@ -264,9 +262,7 @@ def _check(run: _Run, expected: Any, actual: Any, where: str, what: str) -> None
     wanted = matching.substitute(expected, run.saved)
     found = matching.mismatches(wanted, actual)
     if found:
-        run.failures.append(
-            Failure("server", "mismatch", f"{what}: " + "; ".join(found), where)
-        )
+        run.failures.append(Failure("server", "mismatch", f"{what}: " + "; ".join(found), where))
 
 
 def _request(run: _Run, step: Step, where: str, timeout: float) -> None:
@@ -409,8 +405,9 @@ def _http(run: _Run, step: Step, where: str) -> None:
             time.sleep(0.05)
     if step.status is not None and status != step.status:
         run.failures.append(
-            Failure("server", "mismatch", f"GET {url} answered {status}, expected {step.status}",
-                    where)
+            Failure(
+                "server", "mismatch", f"GET {url} answered {status}, expected {step.status}", where
+            )
         )
     _check(run, step.expect, body, where, f"the body of GET {url}")
 

@@ -124,8 +124,9 @@ class SchemaCheck:
         validator = self._validator(type_name)
         if validator is None:
             return [
-                Violation(method, part, "$", "definition", "type missing from the schema set",
-                          type_name)
+                Violation(
+                    method, part, "$", "definition", "type missing from the schema set", type_name
+                )
             ]
         errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
         return [_violation(error, method, part, type_name) for error in errors]
@@ -143,9 +144,7 @@ class SchemaCheck:
 
 def _violation(error: ValidationError, method: str, part: Part, type_name: str) -> Violation:
     detail = _most_specific(error)
-    path = "$" + "".join(
-        f"[{p}]" if isinstance(p, int) else f".{p}" for p in detail.absolute_path
-    )
+    path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in detail.absolute_path)
     return Violation(
         method=method,
         part=part,

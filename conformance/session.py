@@ -53,7 +53,7 @@ class Record:
 class _LoginTracker:
     """What the ordering rules need to know about logins in flight."""
 
-    in_flight: dict[int, str] = field(default_factory=dict)  # request id -> login type
+    in_flight: dict[Any, str] = field(default_factory=dict)  # request id -> login type
     awaiting_completion: set[str | None] = field(default_factory=set)
     completed_ids: set[str] = field(default_factory=set)
 
@@ -85,7 +85,11 @@ class Session:
 
     # Sending
     def request(
-        self, method: str, params: Any = MISSING, request_id: Any = MISSING, label: str | None = None
+        self,
+        method: str,
+        params: Any = MISSING,
+        request_id: Any = MISSING,
+        label: str | None = None,
     ) -> Any:
         if request_id is MISSING:
             self._next_id += 1
@@ -144,12 +148,12 @@ class Session:
                 return self._unconsumed.pop(index)
         deadline = time.monotonic() + timeout
         while True:
-            message = self._receive(deadline, what, timeout)
-            if message is None:
+            received = self._receive(deadline, what, timeout)
+            if received is None:
                 continue
-            if predicate(message):
-                return message
-            self._unconsumed.append(message)
+            if predicate(received):
+                return received
+            self._unconsumed.append(received)
 
     def response(self, request_id: Any, timeout: float) -> Message:
         method = self._pending.get(request_id, "?")
@@ -218,7 +222,8 @@ class Session:
         label = None if method in SURFACE else "outside the checked surface"
         self._record("in", line, message, method, label)
         if method is not None and method not in SURFACE:
-            self.outside_surface.append(method)
+            if "method" in message:  # server-initiated; answers to our own probes are not news
+                self.outside_surface.append(method)
         else:
             self._judge(message, method)
         return message
@@ -309,12 +314,16 @@ class Session:
         else:
             type_name = self.schema.result_types.get(method)
             if type_name is not None and "result" in message:
-                return [str(v) for v in self.schema.validate(type_name, message["result"],
-                                                              method, "result")]
+                return [
+                    str(v)
+                    for v in self.schema.validate(type_name, message["result"], method, "result")
+                ]
             return []
         if type_name is None or "params" not in message:
             return []
-        return [str(v) for v in self.schema.validate(type_name, message["params"], method, "params")]
+        return [
+            str(v) for v in self.schema.validate(type_name, message["params"], method, "params")
+        ]
 
     def _judge_order(self, message: Message, method: str | None) -> None:
         logins = self._logins
@@ -350,8 +359,12 @@ class Session:
         self.problems.append(Failure("server", kind, message))
 
     def _record(
-        self, direction: Direction, raw: str, message: Message | None, method: str | None,
-        label: str | None
+        self,
+        direction: Direction,
+        raw: str,
+        message: Message | None,
+        method: str | None,
+        label: str | None,
     ) -> None:
         at = time.monotonic() - self._started
         self.records.append(Record(direction, at, raw, message, method, label))

@@ -93,7 +93,9 @@ class Target:
         if self.transport == "websocket":
             port = _free_port()
             argv = [*self.argv, "--listen", f"ws://127.0.0.1:{port}"]
-            process = ServerProcess(argv, env, home, stdout=subprocess.DEVNULL, term_grace=self.term_grace)
+            process = ServerProcess(
+                argv, env, home, stdout=subprocess.DEVNULL, term_grace=self.term_grace
+            )
             try:
                 return WebSocketTransport(f"ws://127.0.0.1:{port}", process)
             except TransportError:

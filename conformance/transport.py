@@ -193,10 +193,10 @@ class WebSocketTransport:
             self.close()
             raise TransportError(f"cannot connect to {url}: {exc}") from exc
 
-    async def _connect(self, timeout: float) -> None:
+    async def _connect(self, patience: float) -> None:
         import aiohttp
 
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patience
         session = aiohttp.ClientSession(trust_env=False)
         self._session = session
         while True:

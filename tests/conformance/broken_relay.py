@@ -77,7 +77,7 @@ class Relay:
                 continue
             self.mutate(message)
 
-    def mutate(self, m: Message) -> None:  # noqa: C901 - one branch per mutation, on purpose
+    def mutate(self, m: Message) -> None:  # one branch per mutation, on purpose
         kind = self.mutation
         method = m.get("method")
         is_answer = "id" in m and "method" not in m
@@ -116,18 +116,28 @@ class Relay:
             m["result"].pop("status", None)
         if kind == "wrong-type" and method == "account/updated":
             m["params"]["planType"] = 123
-        if kind == "wrong-type" and is_answer and isinstance(m.get("result"), dict):
-            if "requiresOpenaiAuth" in m["result"]:
-                m["result"]["requiresOpenaiAuth"] = "yes"
+        result = m.get("result")
+        if kind == "wrong-type" and isinstance(result, dict) and "requiresOpenaiAuth" in result:
+            result["requiresOpenaiAuth"] = "yes"
         if kind == "update-after-failed-login" and method == "account/login/completed":
             emit(json.dumps(m))
             if not m["params"].get("success"):
-                emit(json.dumps({"method": "account/updated",
-                                 "params": {"authMode": "chatgpt", "planType": "plus"}}))
+                emit(
+                    json.dumps(
+                        {
+                            "method": "account/updated",
+                            "params": {"authMode": "chatgpt", "planType": "plus"},
+                        }
+                    )
+                )
             return
         if kind == "result-and-error" and is_answer and "result" in m and m.get("id") != 1:
             m["error"] = {"code": -32603, "message": "also an error"}
-        if kind == "wrong-cancel-status" and is_answer and m.get("result") == {"status": "notFound"}:
+        if (
+            kind == "wrong-cancel-status"
+            and is_answer
+            and m.get("result") == {"status": "notFound"}
+        ):
             m["result"] = {"status": "canceled"}
         if kind == "extra-notifications" and is_answer:
             emit(json.dumps({"method": "thread/started", "params": {"thread": {"id": "t"}}}))

@@ -33,7 +33,10 @@ MUTATIONS = {
     "wrong-ids": (["account-read-logged-out"], "which the kit never sent"),
     "garbage-stdout": (["account-read-logged-out"], "stdout line is not a JSON-RPC message"),
     "crash-mid-login": (["api-key-login"], "exit code 3"),
-    "hang": (["account-read-logged-out"], "nothing after 3 s waiting for the answer to account/read"),
+    "hang": (
+        ["account-read-logged-out"],
+        "nothing after 3 s waiting for the answer to account/read",
+    ),
     "fake-success": (["device-code-denied"], "$.success: expected false, got true"),
     "wrong-error-code": (["rate-limits-signed-out"], "$.error.code: expected -32600, got -32603"),
     "duplicate-answers": (["account-read-logged-out"], "a second answer to account/read"),

@@ -1,0 +1,147 @@
+"""The kit's parts on their own: matchers, schema verdicts, scenario files, baselines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.baseline import Baseline, BaselineError
+from conformance.matching import TemplateError, mismatches, substitute
+from conformance.results import Failure, ScenarioResult
+from conformance.scenario import ScenarioFileError, load
+from conformance.schema_check import SchemaCheck, vendored
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "problem"),
+    [
+        ({"loginId": None}, {}, "$.loginId: missing (expected null)"),
+        ({"loginId": None}, {"login_id": None}, "the server sent 'login_id' instead"),
+        ({"$exact": {"a": 1}}, {"a": 1, "b": 2}, "$: unexpected keys ['b']"),
+        ({"a": "$uuid"}, {"a": "not-a-uuid"}, "$.a: expected $uuid"),
+        ({"a": "$absent"}, {"a": 1}, "$.a: must be absent, got 1"),
+        ({"a": [1, 2]}, {"a": [1]}, "$.a: expected 2 items, got 1"),
+        ({"a": True}, {"a": 1}, "$.a: expected true, got 1"),
+        ({"a": "$regex:^x\\d$"}, {"a": "x10"}, "$.a: expected $regex:^x\\d$"),
+    ],
+)
+def test_a_mismatch_says_where_and_why(expected: object, actual: object, problem: str) -> None:
+    assert any(problem in line for line in mismatches(expected, actual)), mismatches(
+        expected, actual
+    )
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual"),
+    [
+        ({"a": "$any"}, {"a": None, "b": 1}),
+        ({"a": "$int"}, {"a": 3}),
+        ({"a": 1.0}, {"a": 1}),
+        ({"a": "$prefix:Invalid request"}, {"a": "Invalid request: x"}),
+        ({"a": "$uuid"}, {"a": "6f1c9a52-4d9e-4a55-9b5b-2f3f3f3f3f3f"}),
+    ],
+)
+def test_matching_values_have_no_mismatch(expected: object, actual: object) -> None:
+    assert mismatches(expected, actual) == []
+
+
+def test_templates_keep_types_and_name_what_is_missing() -> None:
+    saved = {"started": {"loginId": "L1", "n": 3}}
+    assert substitute({"id": "${started.loginId}", "n": "${started.n}"}, saved) == {
+        "id": "L1",
+        "n": 3,
+    }
+    assert substitute("login ${started.loginId}!", saved) == "login L1!"
+    with pytest.raises(TemplateError, match=r"\$\{first.loginId\} names nothing saved"):
+        substitute("${first.loginId}", saved)
+
+
+def test_schema_verdicts_name_the_method_path_and_rule() -> None:
+    schema = vendored()
+    (violation,) = schema.validate(
+        "GetAccountResponse",
+        {"account": {"type": "chatgpt", "email": "a@b", "plan_type": "pro"},
+         "requiresOpenaiAuth": True},
+        "account/read",
+        "result",
+    )  # fmt: skip
+    assert (violation.method, violation.path, violation.rule) == (
+        "account/read",
+        "$.result.account",
+        "required",
+    )
+    assert "'planType' is a required property" in str(violation)
+    assert schema.validate("AccountUpdatedNotification", {"authMode": "nope"}, "x", "params")
+
+
+def test_the_schema_folder_and_the_models_agree_on_verdicts() -> None:
+    from_models = SchemaCheck.from_models()
+    value = {"loginId": None, "success": "yes", "error": None}
+    assert [v.rule for v in vendored().validate("AccountLoginCompletedNotification", value, "m",
+                                                 "params")] == ["type"]  # fmt: skip
+    assert [v.rule for v in from_models.validate("AccountLoginCompletedNotification", value,
+                                                  "m", "params")] == ["type"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("title: t\nsteps: []\n", "steps: List should have at least 1 item"),
+        ("title: t\nsteps:\n  - {request: a, notify: b}\n", "exactly one action"),
+        ("title: t\nsteps:\n  - {request: a, expectt: 1}\n", "expectt: Extra inputs"),
+        ("title: t\nsteps:\n  - {request: a, expect: $strng}\n", "unknown matcher '$strng'"),
+        ("id: other\ntitle: t\nsteps:\n  - {request: a}\n", "must be the file name"),
+        ("- just a list\n", "holds a mapping"),
+        ("title: t\nsteps:\n  - {request: a, wait: false}\n", "`wait: false` is for"),
+    ],
+)
+def test_a_bad_scenario_file_is_a_clear_error(tmp_path: Path, text: str, error: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioFileError, match=r"bad\.yaml") as caught:
+        load(path)
+    assert error in str(caught.value)
+
+
+def result(outcome: str, *messages: str) -> ScenarioResult:
+    failures = [Failure("server", "mismatch", m) for m in messages]
+    return ScenarioResult("s1", outcome, 0.1, failures)  # type: ignore[arg-type]
+
+
+def baseline(tmp_path: Path, extra: str = "") -> Baseline:
+    path = tmp_path / "b.yaml"
+    path.write_text(
+        "server: x\nentries:\n  - scenario: s1\n    reason: a known deviation\n" + extra
+    )
+    return Baseline.load(path)
+
+
+def test_a_baseline_entry_expects_a_failure_strictly(tmp_path: Path) -> None:
+    known = baseline(tmp_path)
+    assert known.judge(result("failed", "boom")).outcome == "xfailed"
+    stale = known.judge(result("passed"))
+    assert stale.outcome == "failed" and stale.failures[0].kind == "stale"
+    other = ScenarioResult("s2", "failed", 0.1, [])
+    assert known.judge(other).outcome == "failed"
+
+
+def test_a_baseline_match_covers_only_the_failures_it_names(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "server: x\nentries:\n  - scenario: s1\n    reason: workspace routing is newer\n"
+        "    match: workspaceRouting\n"
+    )
+    known = Baseline.load(path)
+    assert known.judge(result("failed", "$.workspaceRouting: missing")).outcome == "xfailed"
+    assert known.judge(result("failed", "$.workspaceRouting", "crash")).outcome == "failed"
+
+
+def test_a_bad_baseline_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(BaselineError, match="listed twice"):
+        baseline(tmp_path, "  - scenario: s1\n    reason: the same one again\n")
+    short = tmp_path / "short.yaml"
+    short.write_text("server: x\nentries:\n  - scenario: s1\n    reason: why\n")
+    with pytest.raises(BaselineError, match="reason"):
+        Baseline.load(short)
+    assert baseline(tmp_path).unknown({"s2"}) == ["s1"]

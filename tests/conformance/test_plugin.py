@@ -1,0 +1,146 @@
+"""The plugin as users run it: ``python -m conformance --app-server CMD [pytest args]``,
+in parallel, with the JSON, JUnit and Markdown reports; baselines and bad options."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from .conftest import REFERENCE, RELAY
+
+
+def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_catalog_against_the_reference_server_in_parallel_with_every_report(
+    tmp_path: Path,
+) -> None:
+    proc = conformance(
+        "--app-server",
+        shlex.join(REFERENCE),
+        "-n",
+        "2",
+        "--conformance-json",
+        str(tmp_path / "report.json"),
+        "--conformance-markdown",
+        str(tmp_path / "summary.md"),
+        f"--junitxml={tmp_path / 'junit.xml'}",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "app-server conformance" in proc.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    scenarios = report["scenarios"]
+    assert len(scenarios) >= 30
+    assert {s["outcome"] for s in scenarios} == {"passed"}
+    assert set(scenarios[0]) >= {"id", "outcome", "duration", "failures"}
+    assert report["summary"]["passed"] == len(scenarios)
+    assert report["server_version"] == "0.163.0"
+    junit = ET.parse(tmp_path / "junit.xml").getroot()
+    assert int(junit.find("testsuite").get("tests")) == len(scenarios)  # type: ignore[union-attr]
+    markdown = (tmp_path / "summary.md").read_text()
+    assert markdown.startswith("## App-server conformance: ✅ passed")
+    assert "| `device-code-approved` | passed |" in markdown
+
+
+def test_a_broken_server_fails_the_run_and_the_report_says_why(tmp_path: Path) -> None:
+    broken = [sys.executable, str(RELAY), "fake-success", "--", *REFERENCE]
+    proc = conformance(
+        "--app-server",
+        shlex.join(broken),
+        "-k",
+        "device-code-denied or handshake",
+        "--conformance-json",
+        str(tmp_path / "report.json"),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    outcomes = {s["id"]: s for s in json.loads((tmp_path / "report.json").read_text())["scenarios"]}
+    assert outcomes["handshake-required"]["outcome"] == "passed"
+    denied = outcomes["device-code-denied"]
+    assert denied["outcome"] == "failed"
+    assert denied["failures"][0]["fault"] == "server"
+    assert "$.success: expected false, got true" in denied["failures"][0]["message"]
+    assert "FAILED  device-code-denied: server/mismatch" in proc.stdout
+
+
+def test_baseline_entries_turn_failures_into_xfails_and_go_stale_when_fixed(
+    tmp_path: Path,
+) -> None:
+    baseline = tmp_path / "baseline.yaml"
+    baseline.write_text(
+        "server: a broken relay\n"
+        "entries:\n"
+        "  - scenario: device-code-denied\n"
+        "    reason: the relay reports every login as a success\n"
+        "  - scenario: handshake-required\n"
+        "    reason: pretend the handshake was broken once\n"
+    )
+    broken = [sys.executable, str(RELAY), "fake-success", "--", *REFERENCE]
+    proc = conformance(
+        "--app-server",
+        shlex.join(broken),
+        "-k",
+        "device-code-denied or handshake",
+        "--conformance-baseline",
+        str(baseline),
+        "--conformance-json",
+        str(tmp_path / "report.json"),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    outcomes = {s["id"]: s for s in json.loads((tmp_path / "report.json").read_text())["scenarios"]}
+    assert outcomes["device-code-denied"]["outcome"] == "xfailed"
+    assert outcomes["device-code-denied"]["reason"] == "the relay reports every login as a success"
+    stale = outcomes["handshake-required"]
+    assert stale["outcome"] == "failed"
+    assert stale["failures"][0]["kind"] == "stale"
+    assert "remove the entry" in stale["failures"][0]["message"]
+
+
+def test_usage_errors_are_clear(tmp_path: Path) -> None:
+    nothing = conformance(cwd=tmp_path)
+    assert nothing.returncode == 2 and "usage: python -m conformance" in nothing.stderr
+    missing = conformance("--app-server", "no-such-codex app-server", cwd=tmp_path)
+    assert missing.returncode == 4
+    assert "'no-such-codex' is not on PATH" in missing.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "server: x\nentries:\n  - scenario: no-such-scenario\n    reason: not real at all\n"
+    )
+    unknown = conformance(
+        "--app-server", shlex.join(REFERENCE), "--conformance-baseline", str(bad), cwd=tmp_path
+    )
+    assert unknown.returncode == 4
+    assert "lists scenarios that do not exist: no-such-scenario" in unknown.stderr
+
+
+def test_user_scenarios_from_another_folder_are_collected_and_checked(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "my-read.yaml").write_text(
+        "title: my read\nsteps:\n  - request: account/read\n    params: {}\n"
+        "    expect: {account: null}\n"
+    )
+    args = ("--app-server", shlex.join(REFERENCE), "--conformance-catalog", str(mine), str(mine))
+    proc = conformance(*args, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert "1 passed" in proc.stdout
+    (mine / "typo.yaml").write_text(
+        "title: typo\nsteps:\n  - request: account/read\n    expect: {account: $nul}\n"
+    )
+    proc = conformance(*args, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert "typo.yaml: steps.0: Value error, unknown matcher '$nul'" in proc.stdout
