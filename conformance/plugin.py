@@ -242,6 +242,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kit = config.stash.get(_KIT, None)
     if kit is None:
         return
+    # Slow scenarios first: parallel workers then finish together instead of one
+    # worker starting a 10-second scenario when the others have run out of work.
+    items.sort(
+        key=lambda item: not (isinstance(item, ScenarioItem) and "slow" in item.scenario.tags)
+    )
     all_ids = {path.stem for folder in _catalogs(config) for path in folder.glob("*.y*ml")}
     unknown = kit.baseline.unknown(all_ids)
     if unknown:
