@@ -7,6 +7,7 @@ or failed as the baseline declares.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -24,20 +25,14 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    # Scenario files are the tests: the ini and conftest of the current folder do not apply.
+    # Scenario files are the tests: the ini and conftest of the current folder do not apply,
+    # and of the installed pytest plugins only ours and xdist load (others cost seconds of
+    # start-up per worker and may change how tests run); add more with `-p NAME`.
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     here = Path(__file__).resolve().parent
     base = ["-c", str(here / "pytest.ini"), "--rootdir", str(here / "catalog")]
-    if not _plugin_registered():
-        from . import plugin
-
-        return int(pytest.main([*base, *args], plugins=[plugin]))
+    base += ["-p", "conformance.plugin", "-p", "xdist.plugin"]
     return int(pytest.main([*base, *args]))
-
-
-def _plugin_registered() -> bool:
-    from importlib.metadata import entry_points
-
-    return any(ep.value == "conformance.plugin" for ep in entry_points(group="pytest11"))
 
 
 if __name__ == "__main__":
