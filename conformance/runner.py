@@ -74,9 +74,20 @@ def skip_reason(scenario: Scenario, target: Target, version: str | None) -> str 
             "needs a server the kit starts (a fresh CODEX_HOME, files, restarts); "
             "use --app-server CMD"
         )
+    if not target.starts_processes and _scripts_the_backend(scenario):
+        return (
+            "scripts the mock backend, and a server the kit did not start is not attached "
+            "to the kit's backend; use --app-server CMD"
+        )
     if needs.min_version and version and version_tuple(version) < version_tuple(needs.min_version):
         return f"needs codex {needs.min_version} or later; the server reports {version}"
     return None
+
+
+def _scripts_the_backend(scenario: Scenario) -> bool:
+    return bool(scenario.backend) or any(
+        step.backend is not None or step.journal is not None for step in scenario.steps
+    )
 
 
 def run_scenario(

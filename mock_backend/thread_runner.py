@@ -63,6 +63,13 @@ class BackendThread:
         try:
             loop.run_until_complete(self._main())
         finally:
+            # Proxy tunnels of clients still connected: end them rather than leave
+            # "Task was destroyed but it is pending" on stderr at exit.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 

@@ -144,3 +144,61 @@ def test_user_scenarios_from_another_folder_are_collected_and_checked(tmp_path: 
     proc = conformance(*args, cwd=tmp_path)
     assert proc.returncode != 0
     assert "typo.yaml: steps.0: Value error, unknown matcher '$nul'" in proc.stdout
+
+
+def test_a_running_websocket_server_is_judged_on_what_applies(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    home = tmp_path / "home"
+    home.mkdir()
+    server = subprocess.Popen(
+        [*REFERENCE, "--listen", f"ws://127.0.0.1:{port}"],
+        env={**__import__("os").environ, "CODEX_HOME": str(home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        proc = conformance(
+            "--app-server-url",
+            f"ws://127.0.0.1:{port}",
+            "-k",
+            "handshake or unknown-method or invalid-params or device-code-approved "
+            "or api-key-login",
+            "--conformance-json",
+            str(tmp_path / "report.json"),
+            cwd=tmp_path,
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    outcomes = {
+        s["id"]: s for s in json.loads((tmp_path / "report.json").read_text())["scenarios"]
+    }
+    for passed in ("handshake-required", "unknown-method", "invalid-params"):
+        assert outcomes[passed]["outcome"] == "passed", outcomes[passed]
+    assert outcomes["device-code-approved"]["outcome"] == "skipped"
+    assert "not attached to the kit's backend" in outcomes["device-code-approved"]["reason"]
+    assert outcomes["api-key-login"]["outcome"] == "skipped"
+    assert "fresh CODEX_HOME" in outcomes["api-key-login"]["reason"]
+
+
+def test_messages_are_also_validated_against_the_servers_own_schema(tmp_path: Path) -> None:
+    from conformance.releases import codex_binary
+
+    codex = [str(codex_binary("0.163.0")), "app-server"]
+    args = ("--conformance-own-schema", "-k", "handshake or rate-limits-chatgpt")
+    proc = conformance("--app-server", shlex.join(codex), *args, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "2 passed" in proc.stdout
+    broken = [sys.executable, str(RELAY), "wrong-type", "--", *REFERENCE]
+    proc = conformance(
+        "--app-server", shlex.join(broken), "--conformance-own-schema", "-k", "api-key-login",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1
+    assert "at $.params.planType" in proc.stdout
+    assert "(schema of " in proc.stdout and "generate-json-schema)" in proc.stdout
