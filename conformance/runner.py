@@ -280,7 +280,7 @@ def _request(run: _Run, step: Step, where: str, timeout: float) -> None:
     session = run.session
     params = matching.substitute(step.params, run.saved) if step.has_params else MISSING
     request_id = matching.substitute(step.id, run.saved) if step.id is not None else MISSING
-    label = "deliberately off-schema" if step.note and "off-schema" in step.note else None
+    label = "deliberately off-schema" if step.off_schema else None
     sent = session.request(str(step.request), params, request_id, label=label)
     if not step.wait:
         assert step.save is not None

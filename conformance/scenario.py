@@ -93,6 +93,9 @@ class Step(_Strict):
     exists: bool | None = None
     mode: str | None = Field(default=None, pattern=r"^0[0-7]{3}$")
     status: int | None = None
+    off_schema: bool = Field(
+        default=False, description="The request breaks the schema on purpose (not a kit fault)."
+    )
     note: str | None = None
 
     @model_validator(mode="before")

@@ -145,3 +145,27 @@ def test_a_bad_baseline_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(BaselineError, match="reason"):
         Baseline.load(short)
     assert baseline(tmp_path).unknown({"s2"}) == ["s1"]
+
+
+def test_a_request_the_kit_gets_wrong_is_the_kits_fault(tmp_path: Path) -> None:
+    from conformance.kit import Kit
+    from conformance.target import Target
+
+    from .conftest import REFERENCE
+
+    path = tmp_path / "sloppy.yaml"
+    text = (
+        "title: a scenario that forgets its request breaks the schema\nsteps:\n"
+        "  - request: account/login/start\n    params: {type: apiKey}\n"
+        "    expect: {error: {code: -32600}}\n"
+    )
+    path.write_text(text)
+    flagged = tmp_path / "flagged.yaml"
+    flagged.write_text(text.replace("    expect:", "    off_schema: true\n    expect:"))
+    with Kit(Target(argv=REFERENCE)) as kit:
+        sloppy = kit.run(load(path))
+        deliberate = kit.run(load(flagged))
+    (failure,) = sloppy.failures
+    assert (failure.fault, failure.kind) == ("kit", "schema")
+    assert "the kit sent: account/login/start params" in failure.message
+    assert deliberate.outcome == "passed", deliberate.explain()

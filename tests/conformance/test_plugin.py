@@ -175,9 +175,7 @@ def test_a_running_websocket_server_is_judged_on_what_applies(tmp_path: Path) ->
         server.terminate()
         server.wait(10)
     assert proc.returncode == 0, proc.stdout[-3000:]
-    outcomes = {
-        s["id"]: s for s in json.loads((tmp_path / "report.json").read_text())["scenarios"]
-    }
+    outcomes = {s["id"]: s for s in json.loads((tmp_path / "report.json").read_text())["scenarios"]}
     for passed in ("handshake-required", "unknown-method", "invalid-params"):
         assert outcomes[passed]["outcome"] == "passed", outcomes[passed]
     assert outcomes["device-code-approved"]["outcome"] == "skipped"
@@ -196,7 +194,11 @@ def test_messages_are_also_validated_against_the_servers_own_schema(tmp_path: Pa
     assert "2 passed" in proc.stdout
     broken = [sys.executable, str(RELAY), "wrong-type", "--", *REFERENCE]
     proc = conformance(
-        "--app-server", shlex.join(broken), "--conformance-own-schema", "-k", "api-key-login",
+        "--app-server",
+        shlex.join(broken),
+        "--conformance-own-schema",
+        "-k",
+        "api-key-login",
         cwd=tmp_path,
     )
     assert proc.returncode == 1
