@@ -9,6 +9,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 from .conftest import REFERENCE, RELAY
 
@@ -22,6 +23,11 @@ def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
+
+
+def by_id(report: Path) -> dict[str, dict[str, Any]]:
+    """The JSON report's scenarios, by id."""
+    return {s["id"]: s for s in json.loads(report.read_text())["scenarios"]}
 
 
 def test_the_catalog_against_the_reference_server_in_parallel_with_every_report(
