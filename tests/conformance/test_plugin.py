@@ -61,19 +61,25 @@ def test_the_catalog_against_the_reference_server_in_parallel_with_every_report(
     assert "| `device-code-approved` | passed |" in markdown
 
 
-def test_a_broken_server_fails_the_run_and_the_report_says_why(tmp_path: Path) -> None:
+def judge_fake_success(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Two scenarios against a relay that reports every login as a success."""
     broken = [sys.executable, str(RELAY), "fake-success", "--", *REFERENCE]
-    proc = conformance(
+    return conformance(
         "--app-server",
         shlex.join(broken),
         "-k",
         "device-code-denied or handshake",
         "--conformance-json",
         str(tmp_path / "report.json"),
+        *extra,
         cwd=tmp_path,
     )
+
+
+def test_a_broken_server_fails_the_run_and_the_report_says_why(tmp_path: Path) -> None:
+    proc = judge_fake_success(tmp_path)
     assert proc.returncode == 1, proc.stdout[-3000:]
-    outcomes = {s["id"]: s for s in json.loads((tmp_path / "report.json").read_text())["scenarios"]}
+    outcomes = by_id(tmp_path / "report.json")
     assert outcomes["handshake-required"]["outcome"] == "passed"
     denied = outcomes["device-code-denied"]
     assert denied["outcome"] == "failed"
@@ -94,20 +100,9 @@ def test_baseline_entries_turn_failures_into_xfails_and_go_stale_when_fixed(
         "  - scenario: handshake-required\n"
         "    reason: pretend the handshake was broken once\n"
     )
-    broken = [sys.executable, str(RELAY), "fake-success", "--", *REFERENCE]
-    proc = conformance(
-        "--app-server",
-        shlex.join(broken),
-        "-k",
-        "device-code-denied or handshake",
-        "--conformance-baseline",
-        str(baseline),
-        "--conformance-json",
-        str(tmp_path / "report.json"),
-        cwd=tmp_path,
-    )
+    proc = judge_fake_success(tmp_path, "--conformance-baseline", str(baseline))
     assert proc.returncode == 1, proc.stdout[-3000:]
-    outcomes = {s["id"]: s for s in json.loads((tmp_path / "report.json").read_text())["scenarios"]}
+    outcomes = by_id(tmp_path / "report.json")
     assert outcomes["device-code-denied"]["outcome"] == "xfailed"
     assert outcomes["device-code-denied"]["reason"] == "the relay reports every login as a success"
     stale = outcomes["handshake-required"]
@@ -181,7 +176,7 @@ def test_a_running_websocket_server_is_judged_on_what_applies(tmp_path: Path) ->
         server.terminate()
         server.wait(10)
     assert proc.returncode == 0, proc.stdout[-3000:]
-    outcomes = {s["id"]: s for s in json.loads((tmp_path / "report.json").read_text())["scenarios"]}
+    outcomes = by_id(tmp_path / "report.json")
     for passed in ("handshake-required", "unknown-method", "invalid-params"):
         assert outcomes[passed]["outcome"] == "passed", outcomes[passed]
     assert outcomes["device-code-approved"]["outcome"] == "skipped"
