@@ -246,6 +246,10 @@ class Session:
         has_id = "id" in message
         if "method" in message:
             name = str(message["method"])
+            if has_id and name in self.schema.server_notifications:
+                self._problem("protocol", f"{name} is a notification but came with an id")
+            elif not has_id and name in self.schema.server_requests:
+                self._problem("protocol", f"{name} is a server request but came without an id")
             if has_id:
                 self._server_requests[message["id"]] = name
                 self._validate_part(name, "params", message, self.schema.server_requests)

@@ -139,6 +139,19 @@ class Relay:
             and m.get("result") == {"status": "notFound"}
         ):
             m["result"] = {"status": "canceled"}
+        if kind == "drop-updated" and method == "account/updated":
+            return
+        if kind == "completed-twice" and method == "account/login/completed":
+            emit(json.dumps(m))
+        completed = m["params"] if method == "account/login/completed" else {}
+        if kind == "wrong-login-id" and completed.get("loginId"):
+            completed["loginId"] = "00000000-0000-4000-8000-000000000000"
+        if kind == "notification-with-id" and method == "account/login/completed":
+            m["id"] = 77
+        if kind == "slow-answers" and is_answer:
+            time.sleep(0.3)
+        if kind == "stderr-chatter":
+            sys.stderr.write("INFO relay: passing a message along\n")
         if kind == "extra-notifications" and is_answer:
             emit(json.dumps({"method": "thread/started", "params": {"thread": {"id": "t"}}}))
         emit(json.dumps(m))

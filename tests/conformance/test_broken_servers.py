@@ -47,6 +47,16 @@ MUTATIONS = {
     "wrong-type": (["api-key-login"], "at $.params.planType"),
     "update-after-failed-login": (["device-code-denied"], "account/updated arrived and must not"),
     "result-and-error": (["account-read-logged-out"], "must carry exactly one of result and error"),
+    "drop-updated": (["api-key-login"], "waiting for the notification account/updated"),
+    "completed-twice": (
+        ["device-code-denied"],
+        "a second account/login/completed for login",
+    ),
+    "wrong-login-id": (["device-code-denied"], "$.loginId: expected"),
+    "notification-with-id": (
+        ["api-key-login"],
+        "account/login/completed is a notification but came with an id",
+    ),
     "wrong-cancel-status": (["login-cancel-unknown-id"], '$.result.status: expected "notFound"'),
 }
 
@@ -66,7 +76,9 @@ def test_the_kit_fails_a_broken_server_and_names_the_fault(mutation: str) -> Non
     assert all(f.fault == "server" for r in results for f in r.failures), messages
 
 
-@pytest.mark.parametrize("mutation", ["none", "extra-notifications"])
+@pytest.mark.parametrize(
+    "mutation", ["none", "extra-notifications", "slow-answers", "stderr-chatter"]
+)
 def test_a_relay_that_breaks_nothing_passes(mutation: str) -> None:
     ids = ["account-read-logged-out", "api-key-login", "device-code-denied", "unknown-method"]
     results = run(mutation, ids)
