@@ -42,10 +42,14 @@ class Kit:
         timeout: float = 10.0,
         backend_control: str | None = None,
         workdir: Path | None = None,
+        lacks: frozenset[str] = frozenset(),
     ) -> None:
         self.target = target
         self.options = RunOptions(
-            schema=schema or vendored(), extra_schemas=extra_schemas, timeout=timeout
+            schema=schema or vendored(),
+            extra_schemas=extra_schemas,
+            timeout=timeout,
+            lacks=lacks,
         )
         self.baseline = baseline or Baseline.empty()
         self._backend_control = backend_control

@@ -22,7 +22,7 @@ from .baseline import Baseline, BaselineError
 from .kit import Kit
 from .report import RunReport
 from .results import ScenarioResult
-from .scenario import CATALOG, Scenario, ScenarioFileError, load
+from .scenario import CAPABILITIES, CATALOG, Scenario, ScenarioFileError, load
 from .schema_check import SchemaCheck, SchemaSetError, vendored
 from .target import Target, TargetError
 
@@ -49,6 +49,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="proxy",
         help="Attach the server to the mock through its HTTPS proxy (any release; default) "
         "or through the issuer override (codex 0.163.0 and later).",
+    )
+    group.addoption(
+        "--app-server-lacks",
+        action="append",
+        default=[],
+        choices=CAPABILITIES,
+        metavar="CAPABILITY",
+        help="The server does not offer this (repeatable); scenarios needing it are skipped. "
+        "One of: " + ", ".join(CAPABILITIES),
     )
     group.addoption(
         "--conformance-baseline",
@@ -119,6 +128,7 @@ def pytest_configure(config: pytest.Config) -> None:
         baseline=baseline,
         timeout=config.getoption("conformance_timeout"),
         backend_control=config.getoption("mock_backend_control"),
+        lacks=frozenset(config.getoption("app_server_lacks")),
     )
     config.stash[_KIT] = kit
     config.stash[_REPORT] = RunReport(

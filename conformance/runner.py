@@ -40,6 +40,8 @@ class RunOptions:
     server_version: str | None = None
     #: The poll interval the backend hands out unless a scenario sets one: fast runs.
     poll_interval: int = 0
+    #: Capabilities the server is declared not to have: scenarios needing them are skipped.
+    lacks: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -66,7 +68,9 @@ class _Run:
         return self.workdir / "codex-home"
 
 
-def skip_reason(scenario: Scenario, target: Target, version: str | None) -> str | None:
+def skip_reason(
+    scenario: Scenario, target: Target, version: str | None, lacks: frozenset[str] = frozenset()
+) -> str | None:
     """Why ``scenario`` does not apply to ``target``, or None when it does."""
     needs = scenario.requires
     if needs.process and not target.starts_processes:
@@ -79,6 +83,9 @@ def skip_reason(scenario: Scenario, target: Target, version: str | None) -> str 
             "scripts the mock backend, and a server the kit did not start is not attached "
             "to the kit's backend; use --app-server CMD"
         )
+    lacking = sorted(scenario.capabilities & set(lacks))
+    if lacking:
+        return f"needs {', '.join(lacking)}, which the server lacks (--app-server-lacks)"
     if needs.min_version and version and version_tuple(version) < version_tuple(needs.min_version):
         return f"needs codex {needs.min_version} or later; the server reports {version}"
     return None
@@ -94,7 +101,7 @@ def run_scenario(
     scenario: Scenario, target: Target, tenant: MockTenant, workdir: Path, options: RunOptions
 ) -> ScenarioResult:
     started = time.monotonic()
-    reason = skip_reason(scenario, target, options.server_version)
+    reason = skip_reason(scenario, target, options.server_version, options.lacks)
     if reason:
         return ScenarioResult(scenario.id, "skipped", 0.0, reason=reason, title=scenario.title)
     run = _Run(scenario, target, tenant, workdir, options)

@@ -128,6 +128,25 @@ class Step(_Strict):
         return f"step {index + 1} {self.action} {shown}".rstrip()
 
 
+#: What a scenario can need beyond the handshake; derived from its steps (see
+#: ``Scenario.capabilities``) and named on the command line by ``--app-server-lacks``.
+CAPABILITIES = (
+    "api-key-login",
+    "device-code-login",
+    "browser-login",
+    "chatgpt-auth-tokens",
+    "rate-limits",
+    "server-requests",
+    "config-toml",
+)
+_LOGIN_CAPABILITY = {
+    "apiKey": "api-key-login",
+    "chatgptDeviceCode": "device-code-login",
+    "chatgpt": "browser-login",
+    "chatgptAuthTokens": "chatgpt-auth-tokens",
+}
+
+
 class Requires(_Strict):
     """What a server must offer for the scenario to apply; otherwise it is skipped."""
 
@@ -137,6 +156,10 @@ class Requires(_Strict):
     process: bool = Field(
         default=False,
         description="Needs a server the kit starts (files in CODEX_HOME, restarts).",
+    )
+    capabilities: list[Literal[CAPABILITIES]] = Field(  # type: ignore[valid-type]
+        default_factory=list,
+        description="Capabilities beyond those its steps show (those are derived).",
     )
     exclusive: list[str] = Field(
         default_factory=list, description="Machine-wide resources held while it runs (ports)."
@@ -157,6 +180,23 @@ class Scenario(_Strict):
     )
     steps: list[Step] = Field(min_length=1)
     path: Path | None = Field(default=None, exclude=True)
+
+    @cached_property
+    def capabilities(self) -> frozenset[str]:
+        """What the server must offer: declared, plus what the steps use."""
+        found = set(self.requires.capabilities)
+        for step in self.steps:
+            if step.request == "account/login/start" and isinstance(step.params, dict):
+                kind = _LOGIN_CAPABILITY.get(str(step.params.get("type")))
+                if kind and not step.off_schema:
+                    found.add(kind)
+            if step.request == "account/rateLimits/read":
+                found.add("rate-limits")
+            if step.server_request:
+                found.add("server-requests")
+        if "config.toml" in self.home:
+            found.add("config-toml")
+        return frozenset(found)
 
     @cached_property
     def starts_itself(self) -> bool:

@@ -169,3 +169,21 @@ def test_a_request_the_kit_gets_wrong_is_the_kits_fault(tmp_path: Path) -> None:
     assert (failure.fault, failure.kind) == ("kit", "schema")
     assert "the kit sent: account/login/start params" in failure.message
     assert deliberate.outcome == "passed", deliberate.explain()
+
+
+def test_capabilities_come_from_the_steps_and_a_lacking_server_skips_them() -> None:
+    from conformance.runner import skip_reason
+    from conformance.scenario import CATALOG
+    from conformance.target import Target
+
+    browser = load(CATALOG / "browser-login-started.yaml")
+    limits = load(CATALOG / "rate-limits-revoked-token.yaml")
+    assert browser.capabilities == {"browser-login"}
+    assert limits.capabilities == {"chatgpt-auth-tokens", "rate-limits"}
+    target = Target(argv=["codex", "app-server"])
+    assert skip_reason(browser, target, "0.163.0") is None
+    assert skip_reason(browser, target, "0.163.0", frozenset({"browser-login"})) == (
+        "needs browser-login, which the server lacks (--app-server-lacks)"
+    )
+    old = skip_reason(load(CATALOG / "device-code-workspace-check-failed.yaml"), target, "0.133.0")
+    assert old == "needs codex 0.163.0 or later; the server reports 0.133.0"
