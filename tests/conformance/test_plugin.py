@@ -205,3 +205,15 @@ def test_messages_are_also_validated_against_the_servers_own_schema(tmp_path: Pa
     assert proc.returncode == 1
     assert "at $.params.planType" in proc.stdout
     assert "(schema of " in proc.stdout and "generate-json-schema)" in proc.stdout
+
+
+def test_the_plugin_in_a_users_own_pytest_run(tmp_path: Path) -> None:
+    """`pytest --app-server CMD` in a project with no scenarios: the packaged catalog runs."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--app-server",
+         shlex.join(REFERENCE), "-k", "handshake or unknown-method"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "2 passed" in proc.stdout
+    assert "app-server conformance" in proc.stdout
