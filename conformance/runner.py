@@ -111,6 +111,11 @@ def run_scenario(
             _steps(run)
         except Stop as stop:
             run.failures.append(stop.failure)
+        except Exception as exc:  # a bug of the kit: reported like any failure, never lost
+            import traceback
+
+            where = "".join(traceback.format_exception(exc)[-3:]).strip()
+            run.failures.append(Failure("kit", "setup", f"the kit failed: {exc!r}\n{where}"))
         finally:
             for session in run.sessions:
                 if not run.failures:

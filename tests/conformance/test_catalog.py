@@ -9,6 +9,7 @@ a baseline entry that no longer fails is reported stale and fails.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,11 @@ def test_the_catalog_covers_the_account_surface() -> None:
         if step.request == "account/login/start" and isinstance(step.params, dict)
     }
     assert {"apiKey", "chatgpt", "chatgptDeviceCode", "chatgptAuthTokens"} <= login_types
+
+
+def test_the_catalog_page_is_what_the_scenario_files_say() -> None:
+    from conformance.catalog_doc import REGENERATE, render
+    from conformance.scenario import load_catalog
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "catalog.md"
+    assert page.read_text() == render(load_catalog()), f"docs/catalog.md is stale: {REGENERATE}"

@@ -187,3 +187,22 @@ def test_capabilities_come_from_the_steps_and_a_lacking_server_skips_them() -> N
     )
     old = skip_reason(load(CATALOG / "device-code-workspace-check-failed.yaml"), target, "0.133.0")
     assert old == "needs codex 0.163.0 or later; the server reports 0.133.0"
+
+
+def test_a_bug_in_the_kit_is_reported_as_the_kits_fault(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance import runner
+    from conformance.kit import Kit
+    from conformance.scenario import CATALOG
+    from conformance.target import Target
+
+    from .conftest import REFERENCE
+
+    def broken_step(*args: object) -> None:
+        raise RuntimeError("a bug in a step")
+
+    monkeypatch.setattr(runner, "_step", broken_step)
+    with Kit(Target(argv=REFERENCE)) as kit:
+        result = kit.run(load(CATALOG / "handshake-required.yaml"))
+    (failure,) = result.failures
+    assert (failure.fault, failure.kind) == ("kit", "setup")
+    assert "the kit failed: RuntimeError('a bug in a step')" in failure.message
