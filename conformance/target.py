@@ -71,7 +71,8 @@ class Target:
         if self.url:
             return self.url
         assert self.argv is not None
-        return shlex.join(self.argv) + (" (websocket)" if self.transport == "websocket" else "")
+        notes = [n for n in (self.transport, self.attach) if n not in ("stdio", "proxy")]
+        return shlex.join(self.argv) + (f" ({', '.join(notes)})" if notes else "")
 
     def environment(self, tenant: MockTenant, home: Path) -> dict[str, str]:
         """The process environment: ours minus proxies, the mock's attachment, CODEX_HOME."""

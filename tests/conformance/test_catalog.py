@@ -1,7 +1,8 @@
 """The whole catalog, scenario by scenario, against the real releases and our server.
 
 0.163.0 and the reference server are attached through the proxy, as any release can be;
-0.163.0 once more over its websocket transport; 0.133.0 (from PyPI, cached) through the
+0.163.0 once more over its websocket transport and once attached through the issuer
+override instead of the proxy; 0.133.0 (from PyPI, cached) through the
 proxy too. A known deviation passes only as a baseline entry (xfailed, with its reason);
 a baseline entry that no longer fails is reported stale and fails.
 """
@@ -28,11 +29,15 @@ TARGETS: dict[str, Callable[[], Target]] = {
     "codex-0.163.0-websocket": lambda: Target(
         argv=[str(codex_binary("0.163.0")), "app-server"], transport="websocket"
     ),
+    "codex-0.163.0-override": lambda: Target(
+        argv=[str(codex_binary("0.163.0")), "app-server"], attach="override"
+    ),
     "codex-0.133.0": lambda: Target(argv=[str(codex_binary("0.133.0")), "app-server"]),
 }
 BASELINE_OF = {
     "codex-0.163.0": "codex-0.163.0",
     "codex-0.163.0-websocket": "codex-0.163.0",
+    "codex-0.163.0-override": "codex-0.163.0",
     "codex-0.133.0": "codex-0.133.0",
 }
 SCENARIOS = [path.stem for path in catalog_files()]
