@@ -217,3 +217,24 @@ def test_the_plugin_in_a_users_own_pytest_run(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "2 passed" in proc.stdout
     assert "app-server conformance" in proc.stdout
+
+
+def test_no_server_process_survives_a_parallel_run(tmp_path: Path) -> None:
+    """Even servers that ignore SIGTERM are gone when `python -m conformance -n 2` returns."""
+    import os
+
+    from .test_process_hygiene import alive
+
+    pid_dir = tmp_path / "pids"
+    pid_dir.mkdir()
+    stubborn = [sys.executable, str(RELAY), "ignore-sigterm", "--", *REFERENCE]
+    proc = subprocess.run(
+        [sys.executable, "-m", "conformance", "--app-server", shlex.join(stubborn), "-n", "2",
+         "-k", "handshake or unknown-method or logout-signed-out or malformed"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
+        env={**os.environ, "RELAY_PID_DIR": str(pid_dir)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    pids = [int(p) for f in pid_dir.glob("*.pids") for p in f.read_text().split()]
+    assert len(pids) >= 8  # four scenarios and two probes, a relay and a server each
+    assert [pid for pid in pids if alive(pid)] == []
