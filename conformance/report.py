@@ -95,6 +95,12 @@ class RunReport:
             + f" of {len(self.results)} scenarios"
             + f"; schema validation {self.validation_share():.1%} of scenario time",
         ]
+        faults = self.faults()
+        if faults:
+            lines.append(
+                "failures by fault: "
+                + ", ".join(f"{fault} {count}" for fault, count in sorted(faults.items()))
+            )
         for result in sorted(self.results, key=lambda r: r.id):
             if result.outcome == "failed":
                 faults = sorted({f"{f.fault}/{f.kind}" for f in result.failures})

@@ -55,7 +55,6 @@ class _Run:
     sessions: list[Session] = field(default_factory=list)
     pending: dict[str, tuple[Any, str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
-    homes: int = 0
 
     @property
     def session(self) -> Session:

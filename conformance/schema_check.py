@@ -117,9 +117,6 @@ class SchemaCheck:
         }
         return cls(documents, "the protocol models")
 
-    def has_type(self, name: str) -> bool:
-        return name in self._documents
-
     def validate(self, type_name: str, value: Any, method: str, part: Part) -> list[Violation]:
         validator = self._validator(type_name)
         if validator is None:
