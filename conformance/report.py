@@ -95,16 +95,15 @@ class RunReport:
             + f" of {len(self.results)} scenarios"
             + f"; schema validation {self.validation_share():.1%} of scenario time",
         ]
-        faults = self.faults()
-        if faults:
+        if by_fault := self.faults():
             lines.append(
                 "failures by fault: "
-                + ", ".join(f"{fault} {count}" for fault, count in sorted(faults.items()))
+                + ", ".join(f"{fault} {count}" for fault, count in sorted(by_fault.items()))
             )
         for result in sorted(self.results, key=lambda r: r.id):
             if result.outcome == "failed":
-                faults = sorted({f"{f.fault}/{f.kind}" for f in result.failures})
-                lines.append(f"  FAILED  {result.id}: {', '.join(faults)}")
+                kinds = sorted({f"{f.fault}/{f.kind}" for f in result.failures})
+                lines.append(f"  FAILED  {result.id}: {', '.join(kinds)}")
                 lines.extend(f"          {_first_line(f.message)}" for f in result.failures[:3])
             elif result.outcome == "xfailed":
                 lines.append(f"  XFAIL   {result.id}: {result.reason}")
