@@ -86,6 +86,7 @@ def test_a_broken_server_fails_the_run_and_the_report_says_why(tmp_path: Path) -
     assert denied["failures"][0]["fault"] == "server"
     assert "$.success: expected false, got true" in denied["failures"][0]["message"]
     assert "FAILED  device-code-denied: server/mismatch" in proc.stdout
+    assert "failures by fault: server 1" in proc.stdout
 
 
 def test_baseline_entries_turn_failures_into_xfails_and_go_stale_when_fixed(
