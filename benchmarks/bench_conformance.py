@@ -48,9 +48,22 @@ def catalog_run(command: list[str], workers: str, baseline: str | None) -> dict[
     }
 
 
+def median_run(command: list[str], workers: str, baseline: str | None, runs: int) -> dict[str, Any]:
+    """The run with the median wall time of ``runs`` (-n 0 and -n 2 alternate per call)."""
+    results = sorted(
+        (catalog_run(command, workers, baseline) for _ in range(runs)),
+        key=lambda r: float(r["wall_seconds"]),
+    )
+    chosen = results[len(results) // 2]
+    chosen["all_wall_seconds"] = [r["wall_seconds"] for r in results]
+    return chosen
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    parser.add_argument("--repeat", type=int, default=1, help="Runs per figure (median).")
+    parser.add_argument("--only", choices=("codex-0.163.0", "reference"), help="One server.")
     options = parser.parse_args()
     servers = {
         "codex-0.163.0": ([str(codex_binary("0.163.0")), "app-server"], "codex-0.163.0"),
@@ -58,8 +71,10 @@ def main() -> int:
     }
     figures: dict[str, Any] = {}
     for name, (command, baseline) in servers.items():
-        serial = catalog_run(command, "0", baseline)
-        parallel = catalog_run(command, "2", baseline)
+        if options.only and name != options.only:
+            continue
+        serial = median_run(command, "0", baseline, options.repeat)
+        parallel = median_run(command, "2", baseline, options.repeat)
         figures[name] = {
             "n0": serial,
             "n2": parallel,
