@@ -24,6 +24,17 @@ from .state import DEFAULT_TENANT
 
 log = logging.getLogger("mock_backend.proxy")
 
+
+class _QuietTlsHalfClose(logging.Filter):
+    """asyncio warns when a client half-closes a tunnel after ``start_tls`` (its stream
+    protocol asks to keep the write side open, which TLS cannot); nothing is wrong."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "eof_received() has no effect when using ssl" not in record.getMessage()
+
+
+logging.getLogger("asyncio").addFilter(_QuietTlsHalfClose())
+
 HEAD_LIMIT = 16 * 1024
 HEAD_TIMEOUT = 10.0
 
