@@ -56,6 +56,8 @@ class _LoginTracker:
     in_flight: dict[Any, str] = field(default_factory=dict)  # request id -> login type
     awaiting_completion: set[str | None] = field(default_factory=set)
     completed_ids: set[str] = field(default_factory=set)
+    #: The login whose completion last reported a failure, until a new login or a logout.
+    failed: str | None = None
 
 
 class Session:
@@ -100,6 +102,8 @@ class Session:
         self._pending[request_id] = method
         if method == "account/login/start" and isinstance(params, dict):
             self._logins.in_flight[request_id] = str(params.get("type"))
+        if method in ("account/login/start", "account/logout"):
+            self._logins.failed = None
         self._send(message, method, label)
         return request_id
 
@@ -347,6 +351,7 @@ class Session:
                     )
                 logins.completed_ids.add(login_id)
             logins.awaiting_completion.discard(login_id)
+            logins.failed = None if params.get("success") else str(login_id)
             return
         if method == "account/updated" and "id" not in message:
             params = message.get("params") or {}
@@ -356,6 +361,12 @@ class Session:
                     "ordering",
                     "account/updated reported a sign-in before account/login/completed "
                     f"(login {waiting} has not completed)",
+                )
+            elif params.get("authMode") is not None and logins.failed is not None:
+                self._problem(
+                    "ordering",
+                    "account/updated reported a sign-in after account/login/completed "
+                    f"reported login {logins.failed} failed",
                 )
 
     # Reporting

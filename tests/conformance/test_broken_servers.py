@@ -45,7 +45,10 @@ MUTATIONS = {
         "'requiresOpenaiAuth' is a required property",
     ),
     "wrong-type": (["api-key-login"], "at $.params.planType"),
-    "update-after-failed-login": (["device-code-denied"], "account/updated arrived and must not"),
+    "update-after-failed-login": (
+        ["device-code-denied"],
+        "account/updated reported a sign-in after account/login/completed reported login",
+    ),
     "result-and-error": (["account-read-logged-out"], "must carry exactly one of result and error"),
     "drop-updated": (["api-key-login"], "waiting for the notification account/updated"),
     "completed-twice": (
