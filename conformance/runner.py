@@ -122,7 +122,7 @@ def run_scenario(
                 session.close()
     failures = list(run.failures)
     for session in run.sessions:
-        failures.extend(session.problems)
+        failures.extend(session.all_problems())
     outside = sorted({m for s in run.sessions for m in s.outside_surface})
     return ScenarioResult(
         scenario.id,
@@ -130,7 +130,7 @@ def run_scenario(
         time.monotonic() - started,
         failures=_dedupe(failures),
         title=scenario.title,
-        messages=sum(len(s.records) for s in run.sessions),
+        messages=sum(s.message_count for s in run.sessions),
         outside_surface=outside,
         validation_seconds=sum(s.validation_seconds for s in run.sessions),
     )

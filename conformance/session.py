@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import queue
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,6 +24,8 @@ from .transport import CLOSED, Transport, TransportError
 Message = dict[str, Any]
 Direction = Literal["out", "in"]
 MISSING: Any = object()
+MAX_RECORDS = 5000
+MAX_GARBAGE_REPORTED = 5
 
 
 class Stop(Exception):
@@ -72,7 +75,10 @@ class Session:
         self.schema = schema
         self.extra_schemas = extra_schemas
         self.name = name
-        self.records: list[Record] = []
+        # Bounded, so a server that floods its output cannot exhaust the kit's memory.
+        self.records: deque[Record] = deque(maxlen=MAX_RECORDS)
+        self.message_count = 0
+        self._garbage_lines = 0
         self.problems: list[Failure] = []
         self.outside_surface: list[str] = []
         self.validation_seconds = 0.0
@@ -217,10 +223,10 @@ class Session:
             message = None
         if not isinstance(message, dict):
             self._record("in", line, None, None, "not a JSON-RPC message")
-            shown = line if len(line) <= 120 else line[:119] + "…"
-            self.problems.append(
-                Failure("server", "garbage", f"stdout line is not a JSON-RPC message: {shown!r}")
-            )
+            self._garbage_lines += 1
+            if self._garbage_lines <= MAX_GARBAGE_REPORTED:
+                shown = line if len(line) <= 120 else line[:119] + "…"
+                self._problem("garbage", f"stdout line is not a JSON-RPC message: {shown!r}")
             return None
         method = self._classify(message)
         label = None if method in SURFACE else "outside the checked surface"
@@ -370,6 +376,14 @@ class Session:
                 )
 
     # Reporting
+    def all_problems(self) -> list[Failure]:
+        """The problems found, with a count of the non-JSON lines not listed one by one."""
+        more = self._garbage_lines - MAX_GARBAGE_REPORTED
+        if more <= 0:
+            return list(self.problems)
+        summary = f"and {more} more stdout lines that are not JSON-RPC messages"
+        return [*self.problems, Failure("server", "garbage", summary)]
+
     def _problem(self, kind: Kind, message: str) -> None:
         self.problems.append(Failure("server", kind, message))
 
@@ -382,13 +396,14 @@ class Session:
         label: str | None,
     ) -> None:
         at = time.monotonic() - self._started
+        self.message_count += 1
         self.records.append(Record(direction, at, raw, message, method, label))
 
     def _failure(self, kind: Kind, headline: str) -> Failure:
         return Failure("server", kind, f"{headline}\n{self.context()}")
 
     def context(self) -> str:
-        last = "\n".join("    " + r.short() for r in self.records[-8:]) or "    (none)"
+        last = "\n".join("    " + r.short() for r in list(self.records)[-8:]) or "    (none)"
         tail = "\n".join("    " + line for line in self.transport.stderr_tail()) or "    (empty)"
         return f"  last messages:\n{last}\n  stderr tail:\n{tail}"
 

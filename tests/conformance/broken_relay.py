@@ -102,6 +102,9 @@ class Relay:
             m["id"] = m["id"] + 1000 if isinstance(m["id"], int) else m["id"] + "-x"
         if kind == "garbage-stdout":
             emit("DEBUG: handling a message")
+        if kind == "garbage-flood" and is_answer:
+            for index in range(20_000):
+                emit(f"DEBUG {index}: " + "x" * 200)
         if kind == "hang" and self.first_answer_done:
             return  # swallow everything after the handshake answer
         if kind == "fake-success" and method == "account/login/completed":

@@ -32,6 +32,10 @@ MUTATIONS = {
     ),
     "wrong-ids": (["account-read-logged-out"], "which the kit never sent"),
     "garbage-stdout": (["account-read-logged-out"], "stdout line is not a JSON-RPC message"),
+    "garbage-flood": (
+        ["account-read-logged-out"],
+        "more stdout lines that are not JSON-RPC messages",
+    ),
     "crash-mid-login": (["api-key-login"], "exit code 3"),
     "hang": (
         ["account-read-logged-out"],
