@@ -52,6 +52,8 @@ class ScenarioResult:
     messages: int = 0
     outside_surface: list[str] = field(default_factory=list)
     validation_seconds: float = 0.0
+    #: The conversation of a failed scenario (the last lines, both ways), to see why.
+    transcript: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,7 @@ class ScenarioResult:
             "messages": self.messages,
             "outside_surface": self.outside_surface,
             "validation_seconds": round(self.validation_seconds, 4),
+            "transcript": self.transcript,
         }
 
     @classmethod
@@ -78,6 +81,7 @@ class ScenarioResult:
             messages=int(data.get("messages", 0)),
             outside_surface=list(data.get("outside_surface", [])),
             validation_seconds=float(data.get("validation_seconds", 0.0)),
+            transcript=list(data.get("transcript", [])),
         )
 
     def explain(self) -> str:
@@ -85,4 +89,7 @@ class ScenarioResult:
         if self.reason:
             lines.append(f"  reason: {self.reason}")
         lines.extend(f"  - {failure}" for failure in self.failures)
+        if self.transcript:
+            lines.append(f"  transcript (last {len(self.transcript)} lines):")
+            lines.extend(f"    {line}" for line in self.transcript)
         return "\n".join(lines)

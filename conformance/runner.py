@@ -133,7 +133,18 @@ def run_scenario(
         messages=sum(s.message_count for s in run.sessions),
         outside_surface=outside,
         validation_seconds=sum(s.validation_seconds for s in run.sessions),
+        transcript=_transcript(run.sessions) if failures else [],
     )
+
+
+def _transcript(sessions: list[Session], lines: int = 40) -> list[str]:
+    """The last lines of the conversation, server by server when it was restarted."""
+    found: list[str] = []
+    for number, session in enumerate(sessions, start=1):
+        if len(sessions) > 1:
+            found.append(f"-- server {number} --")
+        found.extend(record.short(200) for record in session.records)
+    return found[-lines:]
 
 
 def _dedupe(failures: list[Failure]) -> list[Failure]:

@@ -60,7 +60,10 @@ class Target:
         argv = shlex.split(command)
         if not argv:
             raise TargetError("--app-server is empty")
-        return cls(argv=[_resolve(argv[0]), *argv[1:]], transport=transport, attach=attach)
+        program, *args = argv
+        # Servers run in their own CODEX_HOME: paths in the command mean the caller's folder.
+        args = [str(Path(a).absolute()) if "/" in a and Path(a).exists() else a for a in args]
+        return cls(argv=[_resolve(program), *args], transport=transport, attach=attach)
 
     @property
     def starts_processes(self) -> bool:

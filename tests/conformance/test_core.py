@@ -206,3 +206,21 @@ def test_a_bug_in_the_kit_is_reported_as_the_kits_fault(monkeypatch: pytest.Monk
     (failure,) = result.failures
     assert (failure.fault, failure.kind) == ("kit", "setup")
     assert "the kit failed: RuntimeError('a bug in a step')" in failure.message
+
+
+def test_paths_in_the_command_mean_the_callers_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conformance.target import Target, TargetError
+
+    (tmp_path / "servers").mkdir()
+    (tmp_path / "servers" / "mine.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    target = Target.from_options("python3 servers/mine.py --flag x/y", None)
+    assert target.argv is not None
+    assert target.argv[1:] == [str(tmp_path / "servers" / "mine.py"), "--flag", "x/y"]
+    assert Path(target.argv[0]).is_absolute()
+    with pytest.raises(TargetError, match="exactly one of"):
+        Target.from_options(None, None)
+    with pytest.raises(TargetError, match="ws:// or wss://"):
+        Target.from_options(None, "http://127.0.0.1:1")

@@ -85,6 +85,8 @@ def test_a_broken_server_fails_the_run_and_the_report_says_why(tmp_path: Path) -
     assert denied["outcome"] == "failed"
     assert denied["failures"][0]["fault"] == "server"
     assert "$.success: expected false, got true" in denied["failures"][0]["message"]
+    assert any('"method": "account/login/completed"' in line for line in denied["transcript"])
+    assert outcomes["handshake-required"]["transcript"] == []
     assert "FAILED  device-code-denied: server/mismatch" in proc.stdout
     assert "failures by fault: server 1" in proc.stdout
 
