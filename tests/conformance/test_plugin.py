@@ -68,7 +68,7 @@ def judge_fake_success(tmp_path: Path, *extra: str) -> subprocess.CompletedProce
         "--app-server",
         shlex.join(broken),
         "-k",
-        "device-code-denied or handshake",
+        "device-code-denied or handshake-required",
         "--conformance-json",
         str(tmp_path / "report.json"),
         *extra,
@@ -192,7 +192,7 @@ def test_messages_are_also_validated_against_the_servers_own_schema(tmp_path: Pa
     from conformance.releases import codex_binary
 
     codex = [str(codex_binary("0.163.0")), "app-server"]
-    args = ("--conformance-own-schema", "-k", "handshake or rate-limits-chatgpt")
+    args = ("--conformance-own-schema", "-k", "handshake-required or rate-limits-chatgpt")
     proc = conformance("--app-server", shlex.join(codex), *args, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "2 passed" in proc.stdout
@@ -214,7 +214,7 @@ def test_the_plugin_in_a_users_own_pytest_run(tmp_path: Path) -> None:
     """`pytest --app-server CMD` in a project with no scenarios: the packaged catalog runs."""
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--app-server",
-         shlex.join(REFERENCE), "-k", "handshake or unknown-method"],
+         shlex.join(REFERENCE), "-k", "handshake-required or unknown-method"],
         capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
