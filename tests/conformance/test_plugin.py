@@ -241,3 +241,24 @@ def test_no_server_process_survives_a_parallel_run(tmp_path: Path) -> None:
     pids = [int(p) for f in pid_dir.glob("*.pids") for p in f.read_text().split()]
     assert len(pids) >= 8  # four scenarios and two probes, a relay and a server each
     assert [pid for pid in pids if alive(pid)] == []
+
+
+def test_a_running_mock_backend_can_stand_in_for_the_in_process_one(tmp_path: Path) -> None:
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "mock_backend", "serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert serve.stdout is not None
+        control = json.loads(serve.stdout.readline())["control"]
+        proc = conformance(
+            "--app-server", shlex.join(REFERENCE), "--mock-backend-control", control,
+            "-k", "device-code-approved or api-key-login", cwd=tmp_path,
+        )  # fmt: skip
+    finally:
+        serve.terminate()
+        serve.wait(10)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "5 passed" in proc.stdout
