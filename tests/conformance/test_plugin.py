@@ -260,5 +260,7 @@ def test_a_running_mock_backend_can_stand_in_for_the_in_process_one(tmp_path: Pa
     finally:
         serve.terminate()
         serve.wait(10)
+        if serve.stdout is not None:
+            serve.stdout.close()
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "5 passed" in proc.stdout
