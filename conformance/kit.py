@@ -25,7 +25,7 @@ from mock_backend.thread_runner import BackendThread
 from .baseline import Baseline
 from .results import Failure, ScenarioResult
 from .runner import RunOptions, run_scenario
-from .scenario import Scenario, Start
+from .scenario import Scenario
 from .schema_check import SchemaCheck, vendored
 from .session import Session, Stop
 from .target import Target, version_from_user_agent
@@ -103,13 +103,7 @@ class Kit:
             return None  # the first scenario reports why, with the details
         session = Session(transport, self.options.schema)
         try:
-            start = Start(client_name="conformance-probe")
-            reply = session.response(
-                session.request(
-                    "initialize", {"clientInfo": {"name": start.client_name, "version": "0"}}
-                ),
-                self.options.timeout,
-            )
+            reply = session.handshake("conformance-probe", False, self.options.timeout)
             agent = (reply.get("result") or {}).get("userAgent")
             return version_from_user_agent(agent) if isinstance(agent, str) else None
         except Stop:

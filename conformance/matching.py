@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 _TEMPLATE = re.compile(r"\$\{([A-Za-z_][\w.-]*)\}")
@@ -113,42 +114,39 @@ def _match_exact(expected: Any, actual: Any, path: str) -> list[str]:
     return problems
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: ``$name`` / ``$name:argument`` -> does ``actual`` match. ``$absent`` is handled by the
+#: object matcher (it is about a key); reached here, for a list item or a whole value,
+#: nothing matches it.
+_MATCHERS: dict[str, Callable[[Any, str], bool]] = {
+    "any": lambda actual, _: True,
+    "absent": lambda actual, _: False,
+    "string": lambda actual, _: isinstance(actual, str),
+    "nonempty": lambda actual, _: isinstance(actual, str) and actual != "",
+    "int": lambda actual, _: _is_int(actual),
+    "number": lambda actual, _: _is_int(actual) or isinstance(actual, float),
+    "bool": lambda actual, _: isinstance(actual, bool),
+    "uuid": lambda actual, _: isinstance(actual, str) and _is_uuid(actual),
+    "regex": lambda actual, arg: isinstance(actual, str) and re.search(arg, actual) is not None,
+    "prefix": lambda actual, arg: isinstance(actual, str) and actual.startswith(arg),
+    "contains": lambda actual, arg: isinstance(actual, str) and arg in actual,
+}
+
+
 def _match_string_matcher(matcher: str, actual: Any, path: str) -> list[str]:
     name, _, argument = matcher[1:].partition(":")
-    ok: bool
-    if name == "any":
-        ok = True
-    elif name == "absent":
-        ok = False  # reached only for a list item or a top-level value
-    elif name == "string":
-        ok = isinstance(actual, str)
-    elif name == "nonempty":
-        ok = isinstance(actual, str) and actual != ""
-    elif name == "int":
-        ok = isinstance(actual, int) and not isinstance(actual, bool)
-    elif name == "number":
-        ok = isinstance(actual, int | float) and not isinstance(actual, bool)
-    elif name == "bool":
-        ok = isinstance(actual, bool)
-    elif name == "uuid":
-        ok = isinstance(actual, str) and _is_uuid(actual)
-    elif name == "regex":
-        ok = isinstance(actual, str) and re.search(argument, actual) is not None
-    elif name == "prefix":
-        ok = isinstance(actual, str) and actual.startswith(argument)
-    elif name == "contains":
-        ok = isinstance(actual, str) and argument in actual
-    else:
+    test = _MATCHERS.get(name)
+    if test is None:
         return [f"{path}: unknown matcher {matcher!r} in the scenario"]
-    return [] if ok else [f"{path}: expected {matcher}, got {_show(actual)}"]
+    return [] if test(actual, argument) else [f"{path}: expected {matcher}, got {_show(actual)}"]
 
 
 def known_matcher(text: str) -> bool:
     name = text[1:].partition(":")[0]
-    return name in {
-        "any", "absent", "string", "nonempty", "int", "number", "bool", "uuid", "regex",
-        "prefix", "contains", "exact",
-    }  # fmt: skip
+    return name in _MATCHERS or name == "exact"
 
 
 def _is_uuid(text: str) -> bool:

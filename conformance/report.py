@@ -28,8 +28,8 @@ class RunReport:
         return {outcome: found[outcome] for outcome in OUTCOMES}
 
     def faults(self) -> dict[str, int]:
-        return dict(Counter(f.fault for r in self.results if r.outcome == "failed"
-                            for f in r.failures))  # fmt: skip
+        failed = [r for r in self.results if r.outcome == "failed"]
+        return dict(Counter(f.fault for r in failed for f in r.failures))
 
     def validation_share(self) -> float:
         busy = sum(r.duration for r in self.results)

@@ -12,6 +12,7 @@ import stat
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from .results import Failure, ScenarioResult
 from .scenario import Scenario, Start, Step, version_tuple
 from .schema_check import SchemaCheck
 from .session import MISSING, Session, Stop
-from .target import Target, version_from_user_agent
+from .target import Target
 from .transport import TransportError
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -183,9 +184,7 @@ def _prepare(run: _Run) -> None:
 
 
 def _backend_action(run: _Run, action: dict[str, Any], where: str) -> None:
-    if len(action) != 1:
-        raise Stop(Failure("kit", "setup", f"{where}: one action per entry, got {sorted(action)}"))
-    ((name, raw),) = action.items()
+    ((name, raw),) = action.items()  # one action per entry: checked at load
     try:
         args = matching.substitute(raw, run.saved)
     except matching.TemplateError as exc:
@@ -193,7 +192,7 @@ def _backend_action(run: _Run, action: dict[str, Any], where: str) -> None:
     control = run.tenant.control
     try:
         if name in ("script", "queue_script", "fault", "settings"):
-            getattr(control, name)(**args) if name != "fault" else control.fault(**args)
+            getattr(control, name)(**args)
         elif name == "usage":
             control.set_usage(args)
         elif name == "mint_tokens":
@@ -205,10 +204,8 @@ def _backend_action(run: _Run, action: dict[str, Any], where: str) -> None:
             getattr(control, name)(code, **persona)
         elif name == "advance_clock":
             control.advance_clock(float(args))
-        elif name == "revoke":
+        else:  # "revoke"; names are checked when the scenario file is loaded
             _http_post_form(f"{run.tenant.ready.issuer}/oauth/revoke", {"token": str(args)})
-        else:
-            raise Stop(Failure("kit", "setup", f"{where}: unknown backend action {name!r}"))
     except (ControlError, OSError, TypeError) as exc:
         raise Stop(Failure("environment", "setup", f"{where}: {name} failed: {exc}")) from exc
 
@@ -229,40 +226,38 @@ def _steps(run: _Run) -> None:
 
 
 def _step(run: _Run, step: Step, where: str) -> None:
-    timeout = step.timeout or run.options.timeout
-    action = step.action
-    if action == "start":
-        assert step.start is not None
-        _start(run, step.start, where)
-    elif action == "stop":
-        run.session.close()
-    elif action == "request":
-        _request(run, step, where, timeout)
-    elif action == "response":
-        _response(run, step, where, timeout)
-    elif action == "notify":
-        params = matching.substitute(step.params, run.saved) if step.has_params else MISSING
-        run.session.notify(str(step.notify), params)
-    elif action == "send":
-        raw = step.send if isinstance(step.send, str) else json.dumps(step.send)
-        run.session.send_raw(str(matching.substitute(raw, run.saved)))
-    elif action == "notification":
-        _notification(run, step, where, timeout)
-    elif action == "server_request":
-        _server_request(run, step, where, timeout)
-    elif action == "no_message":
-        _no_message(run, step, where)
-    elif action == "backend":
-        assert step.backend is not None
-        _backend_action(run, step.backend, where)
-    elif action == "file":
-        _file(run, step, where)
-    elif action == "http":
-        _http(run, step, where)
-    elif action == "journal":
-        _journal(run, step, where, timeout)
-    elif action == "sleep":
-        time.sleep(float(step.sleep or 0))
+    _STEPS[step.action](run, step, where, step.timeout or run.options.timeout)
+
+
+def _params(run: _Run, step: Step) -> Any:
+    return matching.substitute(step.params, run.saved) if step.has_params else MISSING
+
+
+def _notify(run: _Run, step: Step, where: str, timeout: float) -> None:
+    run.session.notify(str(step.notify), _params(run, step))
+
+
+def _send(run: _Run, step: Step, where: str, timeout: float) -> None:
+    raw = step.send if isinstance(step.send, str) else json.dumps(step.send)
+    run.session.send_raw(str(matching.substitute(raw, run.saved)))
+
+
+def _backend(run: _Run, step: Step, where: str, timeout: float) -> None:
+    assert step.backend is not None
+    _backend_action(run, step.backend, where)
+
+
+def _sleep(run: _Run, step: Step, where: str, timeout: float) -> None:
+    time.sleep(float(step.sleep or 0))
+
+
+def _start_step(run: _Run, step: Step, where: str, timeout: float) -> None:
+    assert step.start is not None
+    _start(run, step.start, where)
+
+
+def _stop(run: _Run, step: Step, where: str, timeout: float) -> None:
+    run.session.close()
 
 
 def _start(run: _Run, start: Start, where: str) -> None:
@@ -276,17 +271,10 @@ def _start(run: _Run, start: Start, where: str) -> None:
     run.sessions.append(session)
     if not start.initialize:
         return
-    params: dict[str, Any] = {"clientInfo": {"name": start.client_name, "version": "0.1.0"}}
-    if start.experimental_api:
-        params["capabilities"] = {"experimentalApi": True}
-    reply = session.response(session.request("initialize", params), run.options.timeout)
+    reply = session.handshake(start.client_name, start.experimental_api, run.options.timeout)
     if "result" not in reply:
         raise Stop(Failure("server", "mismatch", f"{where}: initialize failed: {reply}"))
-    session.notify("initialized")
-    agent = reply["result"].get("userAgent") if isinstance(reply["result"], dict) else None
     run.saved["initialize"] = reply["result"]
-    if isinstance(agent, str) and run.options.server_version is None:
-        run.options.server_version = version_from_user_agent(agent)
 
 
 def _check(run: _Run, expected: Any, actual: Any, where: str, what: str) -> None:
@@ -300,7 +288,7 @@ def _check(run: _Run, expected: Any, actual: Any, where: str, what: str) -> None
 
 def _request(run: _Run, step: Step, where: str, timeout: float) -> None:
     session = run.session
-    params = matching.substitute(step.params, run.saved) if step.has_params else MISSING
+    params = _params(run, step)
     request_id = matching.substitute(step.id, run.saved) if step.id is not None else MISSING
     label = "deliberately off-schema" if step.off_schema else None
     sent = session.request(str(step.request), params, request_id, label=label)
@@ -362,7 +350,7 @@ def _server_request(run: _Run, step: Step, where: str, timeout: float) -> None:
         session.respond(message["id"], result=matching.substitute(answer.result, run.saved))
 
 
-def _no_message(run: _Run, step: Step, where: str) -> None:
+def _no_message(run: _Run, step: Step, where: str, timeout: float) -> None:
     session = run.session
     method = step.no_message
     deadline = time.monotonic() + step.within
@@ -384,7 +372,7 @@ def _no_message(run: _Run, step: Step, where: str) -> None:
             return
 
 
-def _file(run: _Run, step: Step, where: str) -> None:
+def _file(run: _Run, step: Step, where: str, timeout: float) -> None:
     path = run.home / str(step.file)
     exists = path.exists()
     want_exists = step.exists if step.exists is not None else True
@@ -416,7 +404,7 @@ def _file(run: _Run, step: Step, where: str) -> None:
         _check(run, step.expect, content, where, f"CODEX_HOME/{step.file}")
 
 
-def _http(run: _Run, step: Step, where: str) -> None:
+def _http(run: _Run, step: Step, where: str, timeout: float) -> None:
     url = str(matching.substitute(step.http, run.saved))
     host = urlsplit(url).hostname or ""
     if host not in LOOPBACK:
@@ -467,6 +455,24 @@ def _journal(run: _Run, step: Step, where: str, timeout: float) -> None:
         time.sleep(0.05)
     if wanted is not None:
         _check(run, wanted, [e.get("body") for e in entries], where, f"requests on {step.journal}")
+
+
+_STEPS: dict[str, Callable[[_Run, Step, str, float], None]] = {
+    "start": _start_step,
+    "stop": _stop,
+    "request": _request,
+    "response": _response,
+    "notify": _notify,
+    "send": _send,
+    "notification": _notification,
+    "server_request": _server_request,
+    "no_message": _no_message,
+    "backend": _backend,
+    "file": _file,
+    "http": _http,
+    "journal": _journal,
+    "sleep": _sleep,
+}
 
 
 def _http_post_form(url: str, fields: dict[str, str]) -> None:

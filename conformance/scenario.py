@@ -82,7 +82,6 @@ class Step(_Strict):
 
     # Qualifiers
     params: Any = None
-    has_params: bool = Field(default=False, exclude=True)
     id: Any = None
     expect: Any = None
     save: str | None = None
@@ -98,13 +97,6 @@ class Step(_Strict):
     )
     note: str | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _remember_params(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "params" in data:
-            data = {**data, "has_params": True}
-        return data
-
     @model_validator(mode="after")
     def _one_action(self) -> Step:
         set_actions = [name for name in _ACTIONS if getattr(self, name) is not None]
@@ -114,9 +106,16 @@ class Step(_Strict):
             )
         if self.expect is not None:
             _check_matchers(self.expect)
+        if self.backend is not None:
+            _check_backend_action(self.backend)
         if not self.wait and (self.request is None or not self.save):
             raise ValueError("`wait: false` is for a request step with `save: NAME`")
         return self
+
+    @property
+    def has_params(self) -> bool:
+        """Whether the file gives ``params`` at all (``params: null`` is sent as null)."""
+        return "params" in self.model_fields_set
 
     @property
     def action(self) -> str:
@@ -179,6 +178,13 @@ class Scenario(_Strict):
         default_factory=list, description="Mock backend actions before the first step."
     )
     steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_backend_actions(self) -> Scenario:
+        for action in self.backend:
+            _check_backend_action(action)
+        return self
+
     path: Path | None = Field(default=None, exclude=True)
 
     @cached_property
@@ -205,6 +211,29 @@ class Scenario(_Strict):
 
 class ScenarioFileError(ValueError):
     """A scenario file cannot be used; the message names the file and what is wrong."""
+
+
+#: The mock backend actions a scenario may take (``backend:`` entries and steps).
+BACKEND_ACTIONS = (
+    "script",
+    "queue_script",
+    "fault",
+    "settings",
+    "usage",
+    "mint_tokens",
+    "approve",
+    "deny",
+    "expire",
+    "advance_clock",
+    "revoke",
+)
+
+
+def _check_backend_action(action: dict[str, Any]) -> None:
+    if len(action) != 1 or next(iter(action)) not in BACKEND_ACTIONS:
+        raise ValueError(
+            f"a backend action is one of {', '.join(BACKEND_ACTIONS)}; got {sorted(action)}"
+        )
 
 
 def _check_matchers(value: Any) -> None:

@@ -23,7 +23,6 @@ from jsonschema.exceptions import ValidationError
 
 from .compat.loader import SchemaSet
 
-Direction = Literal["server→client", "client→server"]
 Part = Literal["params", "result", "envelope"]
 
 #: Methods whose messages the kit judges; anything else is recorded, never fatal.
@@ -90,7 +89,7 @@ class SchemaCheck:
             )
 
     @classmethod
-    def from_folder(cls, folder: Path) -> SchemaCheck:
+    def from_folder(cls, folder: Path, strict: bool = True) -> SchemaCheck:
         if not folder.is_dir():
             raise SchemaSetError(f"{folder}: not a folder")
         documents: dict[str, dict[str, Any]] = {}
@@ -103,7 +102,7 @@ class SchemaCheck:
                 raise SchemaSetError(f"{file}: not a JSON document ({exc})") from exc
             if isinstance(doc, dict):
                 documents.setdefault(file.stem, doc)
-        return cls(documents, str(folder))
+        return cls(documents, str(folder), strict)
 
     @classmethod
     def from_models(cls) -> SchemaCheck:

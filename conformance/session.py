@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .results import Failure, Kind
-from .schema_check import SURFACE, SchemaCheck
+from .schema_check import SURFACE, Part, SchemaCheck
 from .transport import CLOSED, Transport, TransportError
 
 Message = dict[str, Any]
@@ -210,8 +210,7 @@ class Session:
             raise Stop(
                 self._failure(
                     "crash",
-                    f"the server closed its output ({self.transport.describe_exit()}) "
-                    f"while waiting for {what}",
+                    f"the server closed its output ({self._exit()}) while waiting for {what}",
                 )
             )
         return self._ingest(str(item))
@@ -262,9 +261,9 @@ class Session:
                 self._problem("protocol", f"{name} is a server request but came without an id")
             if has_id:
                 self._server_requests[message["id"]] = name
-                self._validate_part(name, "params", message, self.schema.server_requests)
+                self._validate_params(name, message, self.schema.server_requests)
             else:
-                self._validate_part(name, "params", message, self.schema.server_notifications)
+                self._validate_params(name, message, self.schema.server_notifications)
             return
         if not has_id:
             self._problem("protocol", f"a message with neither id nor method: {message}")
@@ -299,8 +298,8 @@ class Session:
         if type_name is not None:
             self._validate(type_name, message["result"], method or "?", "result")
 
-    def _validate_part(
-        self, method: str, part: str, message: Message, method_map: dict[str, str | None]
+    def _validate_params(
+        self, method: str, message: Message, method_map: dict[str, str | None]
     ) -> None:
         if method not in method_map:
             if method in SURFACE:
@@ -314,30 +313,32 @@ class Session:
             return
         self._validate(type_name, message["params"], method, "params")
 
-    def _validate(self, type_name: str, value: Any, method: str, part: Any) -> None:
+    def _validate(self, type_name: str, value: Any, method: str, part: Part) -> None:
         for schema in (self.schema, *self.extra_schemas):
             for violation in schema.validate(type_name, value, method, part):
                 source = "" if schema is self.schema else f" (schema of {schema.source})"
                 self._problem("schema", f"{violation}{source}")
 
+    def handshake(self, client_name: str, experimental_api: bool, timeout: float) -> Message:
+        """``initialize`` then ``initialized``; the answer as it came (result or error)."""
+        params: Message = {"clientInfo": {"name": client_name, "version": "0.1.0"}}
+        if experimental_api:
+            params["capabilities"] = {"experimentalApi": True}
+        reply = self.response(self.request("initialize", params), timeout)
+        if "result" in reply:
+            self.notify("initialized")
+        return reply
+
     def _check_outgoing(self, message: Message, method: str) -> list[str]:
-        if "id" in message and "method" in message:
-            type_name = self.schema.client_requests.get(method)
-        elif "method" in message:
-            return []
+        """Violations in a request's params or in an answer to a server request."""
+        if "method" in message:
+            type_name = self.schema.client_requests.get(method) if "id" in message else None
+            part: Part = "params"
         else:
-            type_name = self.schema.result_types.get(method)
-            if type_name is not None and "result" in message:
-                return [
-                    str(v)
-                    for v in self.schema.validate(type_name, message["result"], method, "result")
-                ]
+            type_name, part = self.schema.result_types.get(method), "result"
+        if type_name is None or part not in message:
             return []
-        if type_name is None or "params" not in message:
-            return []
-        return [
-            str(v) for v in self.schema.validate(type_name, message["params"], method, "params")
-        ]
+        return [str(v) for v in self.schema.validate(type_name, message[part], method, part)]
 
     def _judge_order(self, message: Message, method: str | None) -> None:
         logins = self._logins
@@ -404,8 +405,14 @@ class Session:
 
     def context(self) -> str:
         last = "\n".join("    " + r.short() for r in list(self.records)[-8:]) or "    (none)"
-        tail = "\n".join("    " + line for line in self.transport.stderr_tail()) or "    (empty)"
+        process = self.transport.process
+        lines = process.stderr_tail() if process else ["(a server the kit did not start)"]
+        tail = "\n".join("    " + line for line in lines) or "    (empty)"
         return f"  last messages:\n{last}\n  stderr tail:\n{tail}"
+
+    def _exit(self) -> str:
+        process = self.transport.process
+        return process.describe_exit() if process else "a server the kit did not start"
 
     def close(self) -> None:
         self.transport.close()

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final, Protocol
+from typing import IO, Final, Protocol
 
 
 class _Closed:
@@ -38,13 +38,12 @@ class TransportError(RuntimeError):
 class Transport(Protocol):
     inbox: queue.Queue[Incoming]
 
+    @property
+    def process(self) -> ServerProcess | None:
+        """The server the kit started for this transport (None: one the user runs)."""
+        ...
+
     def send_line(self, text: str) -> None: ...
-
-    def stderr_tail(self, lines: int = 15) -> list[str]: ...
-
-    def exit_code(self) -> int | None: ...
-
-    def describe_exit(self) -> str: ...
 
     def close(self) -> None: ...
 
@@ -116,14 +115,24 @@ class ServerProcess:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
         self._stderr_reader.join(2)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        _close_after(self._stderr_reader, self.proc.stderr)
 
     def _signal(self, sig: signal.Signals) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, sig)
+
+
+def _close_after(reader: threading.Thread, stream: IO[bytes] | None) -> None:
+    """Close a pipe once its reader thread is done with it.
+
+    A reader still blocked in ``read`` holds the stream's lock, and closing would wait
+    for it: when something outside the process group (a server that escaped it with
+    ``setsid``) keeps the pipe open, the kit would hang. The daemon thread and its pipe
+    are left to the end of the process instead.
+    """
+    if stream is not None and not reader.is_alive():
+        with contextlib.suppress(OSError):
+            stream.close()
 
 
 class StdioTransport:
@@ -154,18 +163,10 @@ class StdioTransport:
                 f"cannot write to the server ({self.process.describe_exit()}): {exc}"
             ) from exc
 
-    def stderr_tail(self, lines: int = 15) -> list[str]:
-        return self.process.stderr_tail(lines)
-
-    def exit_code(self) -> int | None:
-        return self.process.exit_code()
-
-    def describe_exit(self) -> str:
-        return self.process.describe_exit()
-
     def close(self) -> None:
         self.process.stop()
         self._reader.join(2)
+        _close_after(self._reader, self.process.proc.stdout)
 
 
 class WebSocketTransport:
@@ -237,15 +238,6 @@ class WebSocketTransport:
             future.result(10)
         except Exception as exc:
             raise TransportError(f"cannot send to {self.url}: {exc}") from exc
-
-    def stderr_tail(self, lines: int = 15) -> list[str]:
-        return self.process.stderr_tail(lines) if self.process else []
-
-    def exit_code(self) -> int | None:
-        return self.process.exit_code() if self.process else None
-
-    def describe_exit(self) -> str:
-        return self.process.describe_exit() if self.process else "remote server"
 
     def close(self) -> None:
         async def _shutdown() -> None:

@@ -94,6 +94,8 @@ def test_the_schema_folder_and_the_models_agree_on_verdicts() -> None:
         ("id: other\ntitle: t\nsteps:\n  - {request: a}\n", "must be the file name"),
         ("- just a list\n", "holds a mapping"),
         ("title: t\nsteps:\n  - {request: a, wait: false}\n", "`wait: false` is for"),
+        ("title: t\nbackend:\n  - {scrip: {}}\nsteps:\n  - {request: a}\n", "got ['scrip']"),
+        ("title: t\nsteps:\n  - backend: {approve: X, deny: Y}\n", "a backend action is one"),
     ],
 )
 def test_a_bad_scenario_file_is_a_clear_error(tmp_path: Path, text: str, error: str) -> None:
@@ -185,8 +187,12 @@ def test_capabilities_come_from_the_steps_and_a_lacking_server_skips_them() -> N
     assert skip_reason(browser, target, "0.163.0", frozenset({"browser-login"})) == (
         "needs browser-login, which the server lacks (--app-server-lacks)"
     )
-    old = skip_reason(load(CATALOG / "device-code-workspace-check-failed.yaml"), target, "0.133.0")
-    assert old == "needs codex 0.163.0 or later; the server reports 0.133.0"
+    newer = browser.model_copy(update={"requires": browser.requires.model_copy(
+        update={"min_version": "0.163.0"})})  # fmt: skip
+    assert skip_reason(newer, target, "0.133.0") == (
+        "needs codex 0.163.0 or later; the server reports 0.133.0"
+    )
+    assert skip_reason(newer, target, "0.163.0") is None
 
 
 def test_a_bug_in_the_kit_is_reported_as_the_kits_fault(monkeypatch: pytest.MonkeyPatch) -> None:
