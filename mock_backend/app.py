@@ -26,8 +26,20 @@ from .http_io import (
     parse_body,
 )
 from .journal import JournalEntry
+from .model.auth_check import tenant_of_bearer
 from .oauth_errors import OAuthError
-from .routes import Route, backend_api, control, device_auth, oauth, verification
+from .routes import (
+    Route,
+    apps_mcp,
+    backend_api,
+    backend_extras,
+    codex_api,
+    control,
+    device_auth,
+    model_control,
+    oauth,
+    verification,
+)
 from .state import DEFAULT_TENANT, Backend
 
 log = logging.getLogger("mock_backend")
@@ -36,8 +48,12 @@ ALL_ROUTES: list[Route] = [
     *device_auth.ROUTES,
     *oauth.ROUTES,
     *verification.ROUTES,
+    *codex_api.ROUTES,
+    *apps_mcp.ROUTES,
+    *backend_extras.ROUTES,
     *backend_api.ROUTES,
     *control.ROUTES,
+    *model_control.ROUTES,
 ]
 _BY_ID = {route.id: route for route in ALL_ROUTES}
 _JOURNAL_BODY_LIMIT = 2000
@@ -64,7 +80,9 @@ def _route_of(request: web.Request) -> Route | None:
 
 
 def _tenant_name(request: web.Request, info: ServerInfo) -> tuple[str, str]:
-    """(tenant, via): the path prefix wins, then the proxy link, then a header."""
+    """(tenant, via): the path prefix wins, then the proxy link, then a header, then the
+    account of a bearer token (the model endpoint moves to the workspace origin, which
+    has no tenant prefix)."""
     via = "direct"
     link_tenant = None
     peer = request.transport.get_extra_info("peername") if request.transport else None
@@ -76,7 +94,10 @@ def _tenant_name(request: web.Request, info: ServerInfo) -> tuple[str, str]:
     name = request.match_info.get("tenant")
     if name is None and request.path.startswith("/t/"):
         name = request.path.split("/", 3)[2] or None
-    name = name or link_tenant or request.headers.get("X-Mock-Tenant") or DEFAULT_TENANT
+    name = name or link_tenant or request.headers.get("X-Mock-Tenant")
+    if name is None and "Authorization" in request.headers:
+        name = tenant_of_bearer(request.app[BACKEND_KEY], request.headers["Authorization"])
+    name = name or DEFAULT_TENANT
     return name, via
 
 
@@ -105,7 +126,7 @@ async def _context_middleware(request: web.Request, handler: Any) -> web.StreamR
     raw = b""
     parsed: Any = None
     try:
-        if request.body_exists:
+        if request.body_exists and not (route is not None and route.raw_body):
             raw = await request.read()
         if raw:
             parsed = parse_body(raw, request.content_type)

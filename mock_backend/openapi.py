@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from .control_models import ClockAdvance, SettingsUpdate, TenantCreate, UsageBody
 from .faults import Fault
 from .personas import PLAN_TYPES, PersonaFields
-from .routes import Route
+from .routes import Route, model_control
 from .scripts import Script, ScriptRequest
 
 _JSON_MODELS: dict[str, type[BaseModel]] = {
@@ -29,6 +29,7 @@ _JSON_MODELS: dict[str, type[BaseModel]] = {
     "control_tokens": PersonaFields,
     "control_usage_put": UsageBody,
     "control_tenants_post": TenantCreate,
+    **model_control.BODY_MODELS,
 }
 _OPTIONAL_BODY = {"control_approve", "control_tokens", "control_tenants_post"}
 
@@ -86,6 +87,32 @@ _UPSTREAM_BODIES: dict[str, tuple[str, dict[str, Any]]] = {
             "required": ["request_id", "decision"],
         },
     ),
+    "codex_responses": (
+        "application/json",
+        {
+            "type": "object",
+            "properties": {
+                "model": _STR,
+                "input": {"type": "array"},
+                "previous_response_id": _STR,
+                "stream": {"type": "boolean"},
+            },
+            "required": ["model", "input"],
+        },
+    ),
+    "apps_mcp": (
+        "application/json",
+        {
+            "type": "object",
+            "properties": {
+                "jsonrpc": {"type": "string", "enum": ["2.0"]},
+                "id": {"type": "integer"},
+                "method": _STR,
+                "params": {"type": "object"},
+            },
+            "required": ["jsonrpc", "method"],
+        },
+    ),
     "device_page_submit": (
         "application/x-www-form-urlencoded",
         {
@@ -114,8 +141,10 @@ _QUERY: dict[str, list[str]] = {
     "device_page": ["user_code"],
     "control_codes": ["state"],
     "control_journal": ["since", "route", "user_code", "flag", "limit"],
+    "codex_models": ["client_version"],
+    **model_control.QUERY,
 }
-_BEARER = {"accounts_check", "usage"}
+_BEARER = {"accounts_check", "usage", "codex_responses", "codex_responses_ws"}
 
 
 def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:

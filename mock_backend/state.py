@@ -27,6 +27,7 @@ from .grants import (
     new_family,
 )
 from .journal import Journal
+from .model.model_state import ModelState
 from .oauth_errors import OAuthError, invalid_client, invalid_grant, invalid_request
 from .personas import Persona, PersonaFactory, PersonaFields
 from .scripts import Outcome, Plan, Script
@@ -95,6 +96,7 @@ class Tenant:
     codes: dict[str, DeviceCode] = field(default_factory=dict)
     browser_requests: dict[str, BrowserRequest] = field(default_factory=dict)
     usage: dict[str, Any] | None = None
+    model: ModelState = field(default_factory=ModelState)
 
 
 class Backend:
@@ -151,6 +153,7 @@ class Backend:
         tenant.faults.clear()
         tenant.journal.clear()
         tenant.usage = None
+        tenant.model.reset()
         tenant.settings = TenantSettings(
             self.config.interval, self.config.expires_in, self.config.enforce_interval
         )

@@ -22,3 +22,5 @@ class Route:
     #: Served per tenant under /t/{tenant} as well as at the root.
     tenanted: bool = True
     journaled: bool = True
+    #: The handler reads (and size-checks) the body itself: model requests are large.
+    raw_body: bool = False

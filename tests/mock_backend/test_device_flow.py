@@ -93,7 +93,7 @@ def test_backend_calls_after_login(device: DeviceClient) -> None:
     )
     assert device.backend_get("wham/usage", None).status == 401
     assert device.backend_get("wham/usage", "not-a-token").status == 401
-    assert device.backend_get("plugins/featured", tokens["access_token"]).status == 404
+    assert device.backend_get("reset-credits/nothing", tokens["access_token"]).status == 404
     bundle = device.backend_get("wham/config/bundle", tokens["access_token"])
     assert (bundle.status, bundle.json) == (200, {})
     assert device.backend_get("wham/config/bundle", None).status == 401

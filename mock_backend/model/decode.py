@@ -1,0 +1,138 @@
+"""Reading a model request: the body (JSON or zstd JSON) and the conversation in it.
+
+codex compresses request bodies with zstd (``Content-Encoding: zstd``); aiohttp
+decodes those itself once ``backports.zstd`` is installed. A body that still
+starts with the zstd magic number (sent without the header) is decoded here,
+with a cap on the decoded size. Anything that is not a JSON object ends in
+:class:`BadModelRequest`, whose message is what the 400 and the journal say.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+try:  # Python 3.14 ships zstd; older ones use the backport aiohttp also uses.
+    from compression import zstd  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - depends on the interpreter
+    from backports import zstd  # type: ignore[no-redef,unused-ignore]
+
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+#: Decoded bodies of real turns are ~70 KB; long conversations grow. Beyond this, 413.
+MAX_DECODED_BYTES = 16 * 1024 * 1024
+#: User messages codex adds around the person's own text (not what the user typed).
+_WRAPPER = re.compile(r"^\s*<([a-z_]+)>")
+
+
+class BadModelRequest(ValueError):
+    """A model request the mock cannot read; ``str()`` says why."""
+
+    def __init__(self, reason: str, status: int = 400) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def decode_body(raw: bytes) -> dict[str, Any]:
+    """The request object from raw bytes (plain or zstd-compressed JSON)."""
+    if not raw:
+        raise BadModelRequest("empty request body: expected a JSON object")
+    if raw[:4] == ZSTD_MAGIC:
+        try:
+            decoder = zstd.ZstdDecompressor()
+            raw = decoder.decompress(raw, max_length=MAX_DECODED_BYTES + 1)
+        except zstd.ZstdError as exc:
+            raise BadModelRequest(f"body looks like zstd but does not decode: {exc}") from exc
+        if len(raw) > MAX_DECODED_BYTES or not decoder.eof:
+            raise BadModelRequest(
+                f"decoded body is larger than {MAX_DECODED_BYTES} bytes", status=413
+            )
+    try:
+        value = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise BadModelRequest("body is neither JSON nor zstd-compressed JSON") from exc
+    except json.JSONDecodeError as exc:
+        raise BadModelRequest(
+            f"body is neither JSON nor zstd-compressed JSON: {exc.msg} at position {exc.pos}"
+        ) from exc
+    return check_request(value)
+
+
+def check_request(value: Any) -> dict[str, Any]:
+    """The fields the mock relies on, with a clear reason when one is wrong."""
+    if not isinstance(value, dict):
+        raise BadModelRequest(f"body must be a JSON object, not {type(value).__name__}")
+    items = value.get("input", [])
+    if not isinstance(items, list):
+        raise BadModelRequest("input must be a list of items")
+    for name in ("model", "previous_response_id"):
+        if value.get(name) is not None and not isinstance(value[name], str):
+            raise BadModelRequest(f"{name} must be a string")
+    return value
+
+
+def input_items(body: dict[str, Any]) -> list[Any]:
+    items = body.get("input", [])
+    return items if isinstance(items, list) else []
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    parts = [
+        part.get("text")
+        for part in content
+        if isinstance(part, dict) and isinstance(part.get("text"), str)
+    ]
+    return "".join(p for p in parts if p is not None)
+
+
+def _is_user_message(item: Any) -> bool:
+    return (
+        isinstance(item, dict)
+        and item.get("role") == "user"
+        and item.get("type", "message") == "message"
+    )
+
+
+def last_user_index(items: list[Any]) -> int | None:
+    """Index of the last message the person typed (codex's own wrappers skipped)."""
+    for index in range(len(items) - 1, -1, -1):
+        item = items[index]
+        if _is_user_message(item) and not _WRAPPER.match(_text_of(item.get("content"))):
+            return index
+    return None
+
+
+def last_user_text(items: list[Any]) -> str:
+    index = last_user_index(items)
+    return "" if index is None else _text_of(items[index].get("content"))
+
+
+def output_text(value: Any) -> str:
+    """A tool output as text (a string, or a list of content parts)."""
+    return value if isinstance(value, str) else _text_of(value)
+
+
+def tool_outputs_since_user(items: list[Any]) -> list[tuple[str, str]]:
+    """(call_id, output) of tool results after the person's last message."""
+    start = last_user_index(items)
+    found: list[tuple[str, str]] = []
+    for item in items[(start + 1 if start is not None else 0) :]:
+        if not isinstance(item, dict):
+            continue
+        if item.get("type") in ("function_call_output", "custom_tool_call_output"):
+            found.append((str(item.get("call_id", "")), output_text(item.get("output"))))
+    return found
+
+
+def tool_calls_by_id(items: list[Any]) -> dict[str, dict[str, Any]]:
+    return {
+        str(item["call_id"]): item
+        for item in items
+        if isinstance(item, dict)
+        and item.get("type") in ("function_call", "custom_tool_call")
+        and "call_id" in item
+    }

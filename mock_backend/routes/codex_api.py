@@ -1,0 +1,277 @@
+"""``/backend-api/codex/*``: the model endpoint on both transports, and the catalog.
+
+codex 0.163.0 with ChatGPT auth first opens a websocket at
+``/backend-api/codex/responses`` and sends ``response.create`` frames (the first
+one, right after ``thread/start``, a ``generate: false`` prewarm); each event of
+the answer comes back as one text frame. When the upgrade is refused it POSTs
+the same body (zstd-compressed) and reads SSE: after a 426 at once and for the
+rest of the session, after a 404 only after ~6.5 s of retries. What to answer
+is decided in :mod:`mock_backend.model.turns`; this module only moves bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from aiohttp.web_protocol import RequestPayloadError
+
+from ..http_io import backend, entry, json_response, tenant
+from ..model.auth_check import AuthSeen, check_auth
+from ..model.decode import MAX_DECODED_BYTES, BadModelRequest, check_request, decode_body
+from ..model.events import Event, sse_frame, ws_text
+from ..model.turns import Answer, answer, turn_metadata
+from . import Route
+
+#: Conversations kept per websocket for ``previous_response_id`` (the binary chains to the last).
+_KEPT_RESPONSES = 16
+
+
+class _QuietBadEncoding(logging.Filter):
+    """A body that fails zstd decoding is answered 400 by the handler; aiohttp then logs
+    the same decoding error again while draining the rest of the body. Nothing is wrong."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, RequestPayloadError)
+
+
+logging.getLogger("aiohttp.server").addFilter(_QuietBadEncoding())
+
+
+def _auth(request: web.Request) -> AuthSeen:
+    seen = check_auth(
+        backend(request),
+        tenant(request).name,
+        request.headers.get("Authorization"),
+        request.headers.get("chatgpt-account-id"),
+    )
+    log = entry(request)
+    if log is not None:
+        log.account_id = seen.account_id
+        if seen.flag and seen.flag not in log.flags:
+            log.flags.append(seen.flag)
+    return seen
+
+
+def _reject(request: web.Request, transport: str, why: BadModelRequest) -> web.Response:
+    state = tenant(request).model
+    log = entry(request)
+    state.requests.add(
+        at=backend(request).clock.now(),
+        transport=transport,
+        kind="rejected",
+        status=why.status,
+        error=str(why),
+        auth=_auth(request),
+        journal_seq=log.seq if log else None,
+    )
+    if log is not None:
+        log.note = str(why)
+        log.flags.append("bad_model_request")
+    return json_response({"detail": str(why)}, status=why.status)
+
+
+async def _read_raw(request: web.Request) -> bytes:
+    """The body, decoded by aiohttp when it came with ``Content-Encoding: zstd``."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > MAX_DECODED_BYTES:
+                raise BadModelRequest(f"body is larger than {MAX_DECODED_BYTES} bytes", 413)
+            chunks.append(chunk)
+    except RequestPayloadError as exc:
+        encoding = request.headers.get("Content-Encoding", "none")
+        raise BadModelRequest(
+            f"body does not decode as Content-Encoding {encoding}: neither JSON nor "
+            "zstd-compressed JSON"
+        ) from exc
+    return b"".join(chunks)
+
+
+async def responses_post(request: web.Request) -> web.StreamResponse:
+    try:
+        body = decode_body(await _read_raw(request))
+    except BadModelRequest as why:
+        return _reject(request, "http", why)
+    log = entry(request)
+    if log is not None:
+        log.body = {"model": body.get("model"), "input_items": len(body.get("input") or [])}
+    result = answer(
+        tenant(request).model,
+        body,
+        transport="http",
+        at=backend(request).clock.now(),
+        auth=_auth(request),
+        metadata=turn_metadata(request.headers, body),
+    )
+    result.record.journal_seq = log.seq if log else None
+    if result.delay_ms:
+        await asyncio.sleep(result.delay_ms / 1000)
+    if result.body is not None:
+        response = json_response(result.body, status=result.status)
+        response.headers.update(result.headers)
+        return response
+    return await _stream_sse(request, result)
+
+
+async def _stream_sse(request: web.Request, result: Answer) -> web.StreamResponse:
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", **result.headers}
+    )
+    await response.prepare(request)
+    events = result.events
+    if result.cut_after is None and not result.chunk_delay_ms:
+        await response.write(b"".join(sse_frame(e) for e in events))
+    else:
+        for index, event in enumerate(events):
+            if index == result.cut_after:
+                _drop(request, index)
+            if index and result.chunk_delay_ms:
+                await asyncio.sleep(result.chunk_delay_ms / 1000)
+            await response.write(sse_frame(event))
+        if result.cut_after is not None and result.cut_after >= len(events):
+            _drop(request, len(events))
+    await response.write_eof()
+    return response
+
+
+def _drop(request: web.Request, sent: int) -> None:
+    log = entry(request)
+    if log is not None:
+        log.status = 200
+        log.flags.append(f"cut_after:{sent}")
+    if request.transport is not None:
+        request.transport.close()
+    raise ConnectionResetError(f"scripted cut after {sent} events")
+
+
+async def responses_ws(request: web.Request) -> web.StreamResponse:
+    mode = tenant(request).model.websocket
+    if mode != "accept":
+        status = int(mode)
+        detail = "Upgrade Required" if status == 426 else "Not Found"
+        return json_response({"detail": detail}, status=status)
+    ws = web.WebSocketResponse(max_msg_size=MAX_DECODED_BYTES, autoping=True)
+    if not ws.can_prepare(request).ok:
+        return json_response({"detail": "this endpoint speaks websocket or POST"}, status=426)
+    _auth(request)
+    await ws.prepare(request)
+    log = entry(request)
+    if log is not None:
+        log.status = 101
+    kept: dict[str, list[Any]] = {}
+    async for message in ws:
+        if message.type is not WSMsgType.TEXT:
+            if message.type is WSMsgType.BINARY:
+                await _ws_error(ws, request, BadModelRequest("binary frames are not read here"))
+            continue
+        await _ws_message(ws, request, message.data, kept)
+    return ws
+
+
+async def _ws_message(
+    ws: web.WebSocketResponse, request: web.Request, text: str, kept: dict[str, list[Any]]
+) -> None:
+    try:
+        body = check_request(json.loads(text))
+    except (ValueError, BadModelRequest) as exc:
+        why = exc if isinstance(exc, BadModelRequest) else BadModelRequest(f"not JSON: {exc}")
+        await _ws_error(ws, request, why)
+        return
+    kind = body.get("type")
+    if kind == "response.processed":
+        return
+    if kind != "response.create":
+        await _ws_error(ws, request, BadModelRequest(f"unknown message type {kind!r}"))
+        return
+    previous = body.get("previous_response_id")
+    history = kept.get(previous) if isinstance(previous, str) else None
+    note = None
+    if isinstance(previous, str) and history is None:
+        note = f"unknown previous_response_id {previous!r}: input taken as the whole conversation"
+    log = entry(request)
+    result = answer(
+        tenant(request).model,
+        body,
+        transport="websocket",
+        at=backend(request).clock.now(),
+        auth=_auth(request),
+        history=history,
+        metadata=turn_metadata(None, body),
+        note=note,
+    )
+    result.record.journal_seq = log.seq if log else None
+    if result.record.response_id is not None:
+        kept[result.record.response_id] = result.conversation
+        while len(kept) > _KEPT_RESPONSES:
+            del kept[next(iter(kept))]
+    if result.delay_ms:
+        await asyncio.sleep(result.delay_ms / 1000)
+    await _send_events(ws, result.events, result)
+
+
+async def _send_events(ws: web.WebSocketResponse, events: list[Event], result: Answer) -> None:
+    for index, event in enumerate(events):
+        if index == result.cut_after:
+            await ws.close(code=1011, message=b"scripted cut")
+            return
+        if index and result.chunk_delay_ms:
+            await asyncio.sleep(result.chunk_delay_ms / 1000)
+        await ws.send_str(ws_text(event))
+    if result.cut_after is not None and result.cut_after >= len(events):
+        await ws.close(code=1011, message=b"scripted cut")
+
+
+async def _ws_error(ws: web.WebSocketResponse, request: web.Request, why: BadModelRequest) -> None:
+    state = tenant(request).model
+    log = entry(request)
+    state.requests.add(
+        at=backend(request).clock.now(),
+        transport="websocket",
+        kind="rejected",
+        status=why.status,
+        error=str(why),
+        journal_seq=log.seq if log else None,
+    )
+    frame = {
+        "type": "error",
+        "status": why.status,
+        "error": {"type": "invalid_request_error", "code": None, "message": str(why)},
+    }
+    await ws.send_str(ws_text(frame))
+
+
+async def models(request: web.Request) -> web.StreamResponse:
+    return json_response({"models": tenant(request).model.catalog})
+
+
+ROUTES = [
+    Route(
+        "codex_responses_ws",
+        "GET",
+        "/backend-api/codex/responses",
+        responses_ws,
+        "The model over a websocket: response.create frames in, one event per frame out.",
+    ),
+    Route(
+        "codex_responses",
+        "POST",
+        "/backend-api/codex/responses",
+        responses_post,
+        "The model over HTTP: a Responses-API body (JSON or zstd JSON) in, SSE out.",
+        raw_body=True,
+    ),
+    Route(
+        "codex_models",
+        "GET",
+        "/backend-api/codex/models",
+        models,
+        "The model catalog model/list shows (this tenant's, or the mock models).",
+    ),
+]
