@@ -112,3 +112,40 @@ class ControlClient:
     def create_tenant(self, name: str | None = None) -> dict[str, Any]:
         result: dict[str, Any] = self.request("POST", "/tenants", {"name": name} if name else None)
         return result
+
+    # The scripted model (/_mock/model/*): the forms of mock_backend.model.forms.
+    def queue_model_response(self, response: dict[str, Any] | None = None, **form: Any) -> int:
+        """Queue one scripted model response; its position in the queue."""
+        result: dict[str, Any] = self.request(
+            "POST", "/model/responses", {**(response or {}), **form}
+        )
+        position: int = result["position"]
+        return position
+
+    def model_responses(self) -> list[dict[str, Any]]:
+        queued: list[dict[str, Any]] = self.request("GET", "/model/responses")["responses"]
+        return queued
+
+    def clear_model_responses(self) -> int:
+        dropped: int = self.request("DELETE", "/model/responses")["dropped"]
+        return dropped
+
+    def model_requests(self, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        """What the model saw: every model request of this tenant, decoded."""
+        query = f"?since={since}" + (f"&limit={limit}" if limit is not None else "")
+        records: list[dict[str, Any]] = self.request("GET", f"/model/requests{query}")["requests"]
+        return records
+
+    def set_model_catalog(self, models: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+        """Serve these catalog entries at /backend-api/codex/models (None: the mock models)."""
+        if models is None:
+            result: dict[str, Any] = self.request("DELETE", "/model/catalog")
+        else:
+            result = self.request("PUT", "/model/catalog", {"models": models})
+        served: list[dict[str, Any]] = result["models"]
+        return served
+
+    def model_settings(self, **fields: Any) -> dict[str, Any]:
+        """E.g. ``model_settings(websocket="426")``: codex then talks HTTP for the session."""
+        result: dict[str, Any] = self.request("PUT", "/model/settings", fields)
+        return result

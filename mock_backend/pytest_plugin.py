@@ -2,7 +2,8 @@
 
 ``mock_backend`` is a :class:`BackendThread` shared by a session (each xdist
 worker has its own); ``mock_tenant`` gives every test its own tenant, so tests
-running in parallel never see each other's codes, scripts or journal.
+running in parallel never see each other's codes, scripts or journal;
+``mock_model`` scripts that tenant's model.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from .config import BackendConfig
+from .model_handle import MockModel
 from .tenant_handle import MockTenant
 from .thread_runner import BackendThread
 
@@ -32,3 +34,9 @@ def mock_tenant(
     tenant = MockTenant.of(mock_backend.tenant(f"{slug}-{secrets.token_hex(3)}"))
     yield tenant
     tenant.control.reset()
+
+
+@pytest.fixture
+def mock_model(mock_tenant: MockTenant) -> MockModel:
+    """The scripted model of this test's tenant: ``mock_model.respond({"text": "hi"})``."""
+    return MockModel(mock_tenant.control)

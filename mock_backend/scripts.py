@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .model.scenario import ModelScenario
 from .personas import PersonaFields
 
 
@@ -151,6 +152,9 @@ class ScenarioFile(BaseModel):
     expires_in: int | None = Field(default=None, ge=1, le=86_400)
     scripts: list[ScriptRequest] = Field(default_factory=list)
     default: Script | None = None
+    model: ModelScenario | None = Field(
+        default=None, description="Scripted model responses, catalog and websocket setting."
+    )
 
     @model_validator(mode="after")
     def _counts(self) -> ScenarioFile:

@@ -83,6 +83,8 @@ class MockBackend:
             target.settings.interval = scenario.interval
         if scenario.expires_in is not None:
             target.settings.expires_in = scenario.expires_in
+        if scenario.model is not None:
+            scenario.model.apply(target.model)
 
     @property
     def endpoints(self) -> Endpoints:

@@ -29,11 +29,13 @@ class AuthSeen:
     #: The ``chatgpt-account-id`` header as sent, and whether it names the token's account.
     header_account_id: str | None
     account_matches: bool | None
+    #: The token's ``jti``: tells two tokens apart (a refresh mints a new one).
+    token_id: str | None = None
 
     @property
     def flag(self) -> str | None:
         """The journal flag for a token the mock would not accept."""
-        if self.bearer in ("not_issued", "expired", "revoked"):
+        if self.bearer != "live":
             return f"token_{self.bearer}"
         if self.issued_by_tenant is False:
             return "token_other_tenant"
@@ -64,12 +66,14 @@ def check_auth(
     else:
         bearer = "live"
     matches = None if header_account is None else header_account == account_id
+    jti = claims.get("jti")
     return AuthSeen(
         bearer,
         account is not None and account.tenant == tenant,
         account_id,
         header_account,
         matches,
+        jti if isinstance(jti, str) else None,
     )
 
 

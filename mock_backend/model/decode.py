@@ -21,8 +21,9 @@ except ImportError:  # pragma: no cover - depends on the interpreter
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 #: Decoded bodies of real turns are ~70 KB; long conversations grow. Beyond this, 413.
 MAX_DECODED_BYTES = 16 * 1024 * 1024
-#: User messages codex adds around the person's own text (not what the user typed).
-_WRAPPER = re.compile(r"^\s*<([a-z_]+)>")
+#: User messages codex adds itself (``<environment_context>...</environment_context>``):
+#: a whole message in one tag, unlike anything a person types.
+_WRAPPER = re.compile(r"^\s*<([a-z_]+)>.*</\1>\s*$", re.DOTALL)
 
 
 class BadModelRequest(ValueError):
