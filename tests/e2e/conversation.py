@@ -1,0 +1,93 @@
+"""Helpers for end-to-end turns: a signed-in CODEX_HOME, and one turn driven to its end."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mock_backend.tenant_handle import MockTenant
+from tests.support.appserver_process import AppServerProcess
+
+Message = dict[str, Any]
+
+
+def sign_in(codex_home: Path, tenant: MockTenant, plan_type: str = "pro") -> dict[str, Any]:
+    """Write an ``auth.json`` with tokens the tenant minted: codex starts signed in."""
+    minted = tenant.control.mint_tokens(email="turns@example.com", plan_type=plan_type)
+    auth = {
+        "auth_mode": "chatgpt",
+        "OPENAI_API_KEY": None,
+        "tokens": {
+            "id_token": minted["id_token"],
+            "access_token": minted["access_token"],
+            "refresh_token": minted["refresh_token"],
+            "account_id": minted["persona"]["account_id"],
+        },
+        "last_refresh": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    }
+    path = codex_home / "auth.json"
+    path.write_text(json.dumps(auth))
+    path.chmod(0o600)
+    return minted
+
+
+def start_thread(server: AppServerProcess, codex_home: Path, **params: Any) -> Message:
+    reply = server.call(
+        "thread/start",
+        {"cwd": str(codex_home), "approvalPolicy": "untrusted", "sandbox": "read-only", **params},
+    )
+    assert "result" in reply, reply
+    result: Message = reply["result"]
+    return result
+
+
+@dataclass
+class Turn:
+    """Everything the server sent during one turn, in order."""
+
+    messages: list[Message] = field(default_factory=list)
+
+    def notifications(self, method: str) -> list[Message]:
+        return [m["params"] for m in self.messages if m.get("method") == method and "id" not in m]
+
+    def completed_items(self, kind: str) -> list[Message]:
+        return [
+            p["item"] for p in self.notifications("item/completed") if p["item"]["type"] == kind
+        ]
+
+    @property
+    def result(self) -> Message:
+        params: Message = self.notifications("turn/completed")[-1]["turn"]
+        return params
+
+    @property
+    def retries(self) -> list[Message]:
+        """Reconnects and the websocket fallback: none in a turn that went straight through."""
+        errors = [p for p in self.notifications("error") if p.get("willRetry")]
+        return errors + self.notifications("warning")
+
+
+def run_turn(
+    server: AppServerProcess,
+    thread_id: str,
+    text: str,
+    decision: str | dict[str, Any] = "accept",
+    timeout: float = 30.0,
+) -> Turn:
+    """Start a turn and read until ``turn/completed``, answering approval requests."""
+    turn = Turn()
+    request_id = server.request(
+        "turn/start", {"threadId": thread_id, "input": [{"type": "text", "text": text}]}
+    )
+    while True:
+        message = server.wait_for(lambda m: True, "the next message of the turn", timeout)
+        turn.messages.append(message)
+        if message.get("id") == request_id and "error" in message:
+            raise AssertionError(f"turn/start failed: {message}")
+        if str(message.get("method", "")).endswith("/requestApproval") and "id" in message:
+            server.send({"id": message["id"], "result": {"decision": decision}})
+        if message.get("method") == "turn/completed":
+            return turn
