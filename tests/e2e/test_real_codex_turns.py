@@ -254,3 +254,22 @@ def test_default_responder_without_any_scripting(thread: tuple[AppServerProcess,
     [answer] = agent_texts(run)
     assert answer.startswith(f"Ran `{ECHO}`. Output:\n```")
     assert "hi-from-tool" in answer
+
+
+def test_apply_patch_as_a_custom_tool_call(
+    thread: tuple[AppServerProcess, str], mock_model: MockModel, codex_home: Path
+) -> None:
+    server, thread_id = thread
+    patch = "*** Begin Patch\n*** Add File: hello.txt\n+hello from apply_patch\n*** End Patch\n"
+    mock_model.respond({"tool_call": {"name": "apply_patch", "input": patch}}, {"text": "patched"})
+    turn = run_turn(server, thread_id, "write the file")
+    assert [m["method"] for m in turn.messages if "requestApproval" in m.get("method", "")] == [
+        "item/fileChange/requestApproval"
+    ]
+    [change] = turn.completed_items("fileChange")
+    assert change["status"] == "completed"
+    assert (codex_home / "hello.txt").read_text() == "hello from apply_patch\n"
+    followup = mock_model.requests()[-1]
+    kinds = [i.get("type") for i in followup.get("full_input") or followup["input"]]
+    assert "custom_tool_call_output" in kinds
+    assert agent_texts(turn) == ["patched"]

@@ -149,3 +149,18 @@ def test_benign_answers(mock_tenant: MockTenant, method: str, path: str, expecte
     url = mock_tenant.ready.issuer + "/backend-api/" + path
     reply = http.request(method, url, json_body={"events": []} if method == "POST" else None)
     assert (reply.status, reply.json) == (200, expected)
+
+
+def test_openapi_bodies_of_the_model_routes_derive_from_the_forms() -> None:
+    from mock_backend.app import ALL_ROUTES
+    from mock_backend.openapi import build_openapi
+
+    document = build_openapi(ALL_ROUTES)
+    post = document["paths"]["/_mock/model/responses"]["post"]
+    ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/ScriptedResponse"
+    expected = ScriptedResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+    expected.pop("$defs")
+    assert document["components"]["schemas"]["ScriptedResponse"] == expected
+    for path in ("/_mock/model/requests", "/_mock/model/catalog", "/_mock/model/settings"):
+        assert path in document["paths"]
