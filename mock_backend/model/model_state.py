@@ -23,10 +23,16 @@ class ModelSettings(BaseModel):
         "(codex falls back to HTTP at once, for the whole session) or 404 (codex retries "
         "the upgrade for ~6.5 s, then falls back).",
     )
+    auth: Literal["flag", "enforce"] | None = Field(
+        default=None,
+        description="flag (the default): a token the mock would not accept is recorded and "
+        "flagged in the journal; enforce: it is also answered 401, as the real backend does, "
+        "so codex refreshes its token.",
+    )
 
 
 class ModelState:
-    __slots__ = ("_catalog", "default_calls", "ids", "queue", "requests", "websocket")
+    __slots__ = ("_catalog", "auth", "default_calls", "ids", "queue", "requests", "websocket")
 
     def __init__(self) -> None:
         self.queue = ResponseQueue()
@@ -34,6 +40,7 @@ class ModelState:
         self.ids = Ids()
         self.default_calls = 0
         self.websocket: Literal["accept", "426", "404"] = "accept"
+        self.auth: Literal["flag", "enforce"] = "flag"
         self._catalog: list[dict[str, Any]] | None = None
 
     @property
@@ -50,13 +57,16 @@ class ModelState:
     def update(self, settings: ModelSettings) -> None:
         if settings.websocket is not None:
             self.websocket = settings.websocket
+        if settings.auth is not None:
+            self.auth = settings.auth
 
     def settings(self) -> dict[str, Any]:
-        return {"websocket": self.websocket}
+        return {"websocket": self.websocket, "auth": self.auth}
 
     def reset(self) -> None:
         self.queue.clear()
         self.requests.clear()
         self.default_calls = 0
         self.websocket = "accept"
+        self.auth = "flag"
         self._catalog = None

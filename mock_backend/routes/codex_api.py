@@ -57,7 +57,16 @@ def _auth(request: web.Request) -> AuthSeen:
     return seen
 
 
-def _reject(request: web.Request, transport: str, why: BadModelRequest) -> web.Response:
+def _refusal(request: web.Request, seen: AuthSeen) -> BadModelRequest | None:
+    """With ``auth: enforce``, a 401 for a token the mock would not accept."""
+    if tenant(request).model.auth != "enforce" or seen.flag is None:
+        return None
+    return BadModelRequest(f"unauthorized: {seen.flag.replace('_', ' ')}", status=401)
+
+
+def _reject(
+    request: web.Request, transport: str, why: BadModelRequest, seen: AuthSeen | None = None
+) -> web.Response:
     state = tenant(request).model
     log = entry(request)
     state.requests.add(
@@ -66,13 +75,22 @@ def _reject(request: web.Request, transport: str, why: BadModelRequest) -> web.R
         kind="rejected",
         status=why.status,
         error=str(why),
-        auth=_auth(request),
+        auth=seen or _auth(request),
         journal_seq=log.seq if log else None,
     )
     if log is not None:
         log.note = str(why)
-        log.flags.append("bad_model_request")
+        if why.status != 401:  # a refused token is flagged by its state already
+            log.flags.append("bad_model_request")
+    if why.status == 401:
+        return json_response(_unauthorized_body(why), status=401)
     return json_response({"detail": str(why)}, status=why.status)
+
+
+def _unauthorized_body(why: BadModelRequest) -> dict[str, Any]:
+    return {
+        "error": {"type": "invalid_request_error", "code": "token_invalid", "message": str(why)}
+    }
 
 
 async def _read_raw(request: web.Request) -> bytes:
@@ -102,12 +120,16 @@ async def responses_post(request: web.Request) -> web.StreamResponse:
     log = entry(request)
     if log is not None:
         log.body = {"model": body.get("model"), "input_items": len(body.get("input") or [])}
+    seen = _auth(request)
+    refused = _refusal(request, seen)
+    if refused is not None:
+        return _reject(request, "http", refused, seen)
     result = answer(
         tenant(request).model,
         body,
         transport="http",
         at=backend(request).clock.now(),
-        auth=_auth(request),
+        auth=seen,
         metadata=turn_metadata(request.headers, body),
     )
     result.record.journal_seq = log.seq if log else None
@@ -160,7 +182,9 @@ async def responses_ws(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(max_msg_size=MAX_DECODED_BYTES, autoping=True)
     if not ws.can_prepare(request).ok:
         return json_response({"detail": "this endpoint speaks websocket or POST"}, status=426)
-    _auth(request)
+    refused = _refusal(request, _auth(request))
+    if refused is not None:
+        return _reject(request, "websocket", refused)
     await ws.prepare(request)
     log = entry(request)
     if log is not None:
@@ -196,12 +220,17 @@ async def _ws_message(
     if isinstance(previous, str) and history is None:
         note = f"unknown previous_response_id {previous!r}: input taken as the whole conversation"
     log = entry(request)
+    seen = _auth(request)
+    refused = _refusal(request, seen)
+    if refused is not None:
+        await _ws_error(ws, request, refused)
+        return
     result = answer(
         tenant(request).model,
         body,
         transport="websocket",
         at=backend(request).clock.now(),
-        auth=_auth(request),
+        auth=seen,
         history=history,
         metadata=turn_metadata(None, body),
         note=note,
@@ -239,11 +268,10 @@ async def _ws_error(ws: web.WebSocketResponse, request: web.Request, why: BadMod
         error=str(why),
         journal_seq=log.seq if log else None,
     )
-    frame = {
-        "type": "error",
-        "status": why.status,
-        "error": {"type": "invalid_request_error", "code": None, "message": str(why)},
-    }
+    error = {"type": "invalid_request_error", "code": None, "message": str(why)}
+    if why.status == 401:
+        error = _unauthorized_body(why)["error"]
+    frame = {"type": "error", "status": why.status, "error": error}
     await ws.send_str(ws_text(frame))
 
 

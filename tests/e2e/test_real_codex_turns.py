@@ -14,6 +14,7 @@ import pytest
 
 from mock_backend.model_handle import MockModel
 from mock_backend.tenant_handle import MockTenant
+from tests.support import http
 from tests.support.appserver_process import AppServerProcess
 
 from .conftest import Launch
@@ -153,21 +154,33 @@ def test_exec_command_approval_round_trip(
 
 
 def test_401_then_success_after_the_refresh_the_mock_serves(
-    thread: tuple[AppServerProcess, str], mock_model: MockModel, mock_tenant: MockTenant
+    launch: Launch,
+    codex_163: Path,
+    codex_home: Path,
+    mock_tenant: MockTenant,
+    mock_model: MockModel,
 ) -> None:
-    """Over HTTP, two 401s make codex refresh its token and retry with the new one."""
-    server, thread_id = thread
-    mock_model.settings(websocket="426")
-    mock_model.respond({"status": 401}, {"status": 401}, {"text": "refreshed"})
+    """A revoked access token is answered 401 (``auth: enforce``): codex refreshes it at the
+    mock and retries with the new one, and the client sees the turn complete."""
+    minted = sign_in(codex_home, mock_tenant)
+    server = launch(codex_163)
+    thread_id = start_thread(server, codex_home)["thread"]["id"]
+    mock_model.settings(websocket="426", auth="enforce")
+    revoke = mock_tenant.ready.issuer + "/oauth/revoke"
+    assert http.post(revoke, json_body={"token": minted["access_token"]}).status == 200
+    mock_model.respond({"text": "refreshed"})
     turn = run_turn(server, thread_id, "hello")
     assert turn.result["status"] == "completed"
     assert agent_texts(turn) == ["refreshed"]
-    first, second, third = mock_model.requests()
-    assert [first["status"], second["status"], third["status"]] == [401, 401, 200]
-    assert third["auth"]["bearer"] == "live"
-    assert third["auth"]["token_id"] != first["auth"]["token_id"]
+    seen = mock_model.requests(kind=None)
+    assert {(r["status"], r["auth"]["bearer"]) for r in seen[:-1]} == {(401, "revoked")}
+    assert (seen[-1]["status"], seen[-1]["auth"]["bearer"]) == (200, "live")
+    assert seen[-1]["auth"]["token_id"] != seen[0]["auth"]["token_id"]
     grants = [e["body"]["grant_type"] for e in mock_tenant.control.journal(route="oauth_token")]
     assert grants == ["refresh_token"]
+    flags = [e["flags"] for e in mock_tenant.control.journal(route="codex_responses")]
+    assert flags[0] == ["token_revoked"]
+    assert flags[-1] == []
 
 
 @pytest.mark.parametrize(

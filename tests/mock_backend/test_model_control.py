@@ -68,12 +68,15 @@ def test_catalog_default_replace_and_reset(mock_tenant: MockTenant, mock_model: 
 
 
 def test_settings_and_reset(mock_tenant: MockTenant, mock_model: MockModel) -> None:
-    assert mock_model.settings(websocket="426") == {"websocket": "426"}
+    assert mock_model.settings(websocket="426") == {"websocket": "426", "auth": "flag"}
     with pytest.raises(ControlError):
         mock_model.settings(websocket="maybe")
     mock_model.respond({"text": "x"})
     mock_tenant.control.reset()
-    assert mock_model.control.request("GET", "/model/settings") == {"websocket": "accept"}
+    assert mock_model.control.request("GET", "/model/settings") == {
+        "websocket": "accept",
+        "auth": "flag",
+    }
     assert mock_model.control.model_responses() == []
 
 

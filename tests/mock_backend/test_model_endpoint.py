@@ -246,3 +246,29 @@ async def test_websocket_failures_are_error_frames(
         kinds = [json.loads((await ws.receive(timeout=5)).data)["type"] for _ in range(2)]
         assert kinds == ["response.created", "response.output_item.added"]
         assert (await ws.receive(timeout=5)).type == aiohttp.WSMsgType.CLOSE
+
+
+def test_enforced_auth_answers_401_without_taking_a_script(
+    client: ModelClient, mock_model: MockModel, mock_tenant: MockTenant
+) -> None:
+    mock_model.settings(auth="enforce")
+    mock_model.respond({"text": "for the live token"})
+    refused = http.post(client.url, json_body={"model": "m", "input": []})
+    assert refused.status == 401
+    assert refused.json["error"]["message"] == "unauthorized: token missing"
+    assert client.post({"model": "m", "input": [user("hi")]}).status == 200
+    kinds = [(r["kind"], r["status"]) for r in mock_model.requests(kind=None)]
+    assert kinds == [("rejected", 401), ("turn", 200)]
+    assert mock_tenant.control.model_responses() == []
+
+
+async def test_enforced_auth_refuses_the_upgrade(
+    client: ModelClient, mock_model: MockModel, session: aiohttp.ClientSession
+) -> None:
+    mock_model.settings(auth="enforce")
+    with pytest.raises(aiohttp.WSServerHandshakeError) as info:
+        await session.ws_connect(client.url, headers={"Authorization": "Bearer x.y.z"})
+    assert info.value.status == 401
+    async with session.ws_connect(client.url, headers=client.headers) as ws:
+        await ws.send_str(json.dumps({"type": "response.create", "model": "m", "input": []}))
+        assert json.loads((await ws.receive(timeout=5)).data)["type"] == "response.created"
