@@ -3,6 +3,7 @@
 ```yaml
 model:
   websocket: accept          # or "426" / "404"
+  auth: flag                 # or enforce: 401 for tokens the mock would not accept
   responses:                 # queued in order, as POST {control}/model/responses
     - {text: "Hello!", stream: true}
     - {tool_call: {name: exec_command, arguments: {cmd: "echo hi"}}}
@@ -25,6 +26,7 @@ class ModelScenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     websocket: Literal["accept", "426", "404"] | None = None
+    auth: Literal["flag", "enforce"] | None = None
     responses: list[ScriptedResponse] = Field(default_factory=list, max_length=10_000)
     catalog: list[dict[str, Any]] | None = None
 
@@ -34,5 +36,4 @@ class ModelScenario(BaseModel):
             state.queue.append(response)
         if self.catalog is not None:
             state.set_catalog(CatalogBody(models=self.catalog).models)
-        if self.websocket is not None:
-            state.update(ModelSettings(websocket=self.websocket))
+        state.update(ModelSettings(websocket=self.websocket, auth=self.auth))

@@ -85,13 +85,14 @@ def test_scenario_file_scripts_the_model(tmp_path: Path) -> None:
     path.write_text(
         "model:\n"
         "  websocket: '426'\n"
+        "  auth: enforce\n"
         "  responses:\n"
         "    - {text: Hello, stream: true}\n"
         "    - tool_call: {name: exec_command, arguments: {cmd: ls}}\n"
     )
     backend = MockBackend(scenario=load_scenario(path))
     model = backend.state.tenant("default").model
-    assert model.websocket == "426"
+    assert (model.websocket, model.auth) == ("426", "enforce")
     assert [
         r["text"] if "text" in r else r["tool_call"]["name"] for r in model.queue.snapshot()
     ] == [
