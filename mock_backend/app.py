@@ -17,8 +17,8 @@ from .faults import Fault, FaultKind
 from .http_io import (
     BACKEND_KEY,
     BODY,
-    ENDPOINTS_KEY,
     ENTRY,
+    SERVER_INFO_KEY,
     TENANT,
     VIA,
     ServerInfo,
@@ -48,7 +48,7 @@ def build_app(state: Backend, info: ServerInfo) -> web.Application:
         middlewares=[_context_middleware], client_max_size=state.config.max_body_bytes
     )
     app[BACKEND_KEY] = state
-    app[ENDPOINTS_KEY] = info
+    app[SERVER_INFO_KEY] = info
     app[control.ROUTES_KEY] = ALL_ROUTES
     for route in ALL_ROUTES:
         prefixes = ("", "/t/{tenant}") if route.tenanted else ("",)
@@ -91,7 +91,7 @@ def _journal_body(raw: bytes, parsed: Any) -> Any:
 @web.middleware
 async def _context_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     state = request.app[BACKEND_KEY]
-    info = request.app[ENDPOINTS_KEY]
+    info = request.app[SERVER_INFO_KEY]
     route = _route_of(request)
     started = time.perf_counter()
     name, via = _tenant_name(request, info)

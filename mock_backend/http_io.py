@@ -34,7 +34,7 @@ class ServerInfo:
         return self.endpoints.ready(tenant)
 
 
-ENDPOINTS_KEY = web.AppKey("server_info", ServerInfo)
+SERVER_INFO_KEY = web.AppKey("server_info", ServerInfo)
 TENANT = web.RequestKey("tenant", Tenant)
 VIA = web.RequestKey("via", str)
 ENTRY = web.RequestKey("entry", JournalEntry)

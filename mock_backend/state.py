@@ -29,7 +29,7 @@ from .grants import (
 from .journal import Journal
 from .oauth_errors import OAuthError, invalid_client, invalid_grant, invalid_request
 from .personas import Persona, PersonaFactory, PersonaFields
-from .scripts import Outcome, Plan, Script
+from .scripts import LoginOutcome, Plan, Script
 from .tokens import SigningKey, TokenMinter, TokenSet, pkce_challenge, unverified_claims
 
 TENANT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -161,7 +161,7 @@ class Backend:
         if client_id != self.config.client_id:
             raise invalid_client(f"unknown client_id {client_id!r}")
         script = tenant.plan.take()
-        if script.outcome is Outcome.POLICY_DISABLED:
+        if script.outcome is LoginOutcome.POLICY_DISABLED:
             raise ScriptedFailure(
                 script.status or 404,
                 {
@@ -169,7 +169,7 @@ class Backend:
                     "error_description": "device code login is disabled by workspace policy",
                 },
             )
-        if script.outcome is Outcome.SERVER_ERROR and script.stage == "usercode":
+        if script.outcome is LoginOutcome.SERVER_ERROR and script.stage == "usercode":
             raise ScriptedFailure(
                 script.status or 500,
                 {"error": "server_error", "error_description": "scripted usercode failure"},
@@ -345,7 +345,7 @@ class Backend:
         grant.used = True
         self._verifiers.pop(grant.code, None)
         script = grant.script
-        if script is not None and script.outcome is Outcome.TOKEN_EXCHANGE_FAILURE:
+        if script is not None and script.outcome is LoginOutcome.TOKEN_EXCHANGE_FAILURE:
             status = script.status or 400
             if status >= 500:
                 raise OAuthError("server_error", "scripted token exchange failure", status)
@@ -356,7 +356,7 @@ class Backend:
                 device_code.state = CodeState.EXCHANGED
         workspace_failure = (
             script
-            if script is not None and script.outcome is Outcome.WORKSPACE_CHECK_FAILURE
+            if script is not None and script.outcome is LoginOutcome.WORKSPACE_CHECK_FAILURE
             else None
         )
         tokens, family = self._mint(grant.tenant, grant.persona, workspace_failure)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from ..control_models import ClockAdvance, SettingsUpdate, TenantCreate, UsageBody
 from ..device_codes import CodeState, DeviceCode
 from ..faults import Fault
-from ..http_io import ENDPOINTS_KEY, backend, body, json_response, tenant
+from ..http_io import SERVER_INFO_KEY, backend, body, json_response, tenant
 from ..oauth_errors import OAuthError, invalid_request, not_found
 from ..personas import PersonaFields
 from ..scripts import Script, ScriptRequest
@@ -56,7 +56,7 @@ def _snapshot(request: web.Request, code: DeviceCode) -> dict[str, Any]:
 
 
 async def index(request: web.Request) -> web.StreamResponse:
-    ready = request.app[ENDPOINTS_KEY].ready(tenant(request).name)
+    ready = request.app[SERVER_INFO_KEY].ready(tenant(request).name)
     return json_response(
         {
             **ready.model_dump(),
@@ -272,7 +272,7 @@ async def create_tenant(request: web.Request) -> web.StreamResponse:
     state = backend(request)
     existed = name in state.tenants
     state.tenant(name)
-    ready = request.app[ENDPOINTS_KEY].ready(name)
+    ready = request.app[SERVER_INFO_KEY].ready(name)
     return json_response(ready.model_dump(), status=200 if existed else 201)
 
 
@@ -283,7 +283,7 @@ async def list_tenants(request: web.Request) -> web.StreamResponse:
 async def openapi(request: web.Request) -> web.StreamResponse:
     from ..openapi import build_openapi
 
-    issuer = request.app[ENDPOINTS_KEY].ready(tenant(request).name).issuer
+    issuer = request.app[SERVER_INFO_KEY].ready(tenant(request).name).issuer
     return json_response(build_openapi(request.app[ROUTES_KEY], issuer))
 
 

@@ -20,7 +20,7 @@ from ..http_io import (
 from ..oauth_errors import OAuthError, invalid_request
 from ..page import browser_login_page
 from ..personas import PersonaFields
-from ..scripts import Outcome
+from ..scripts import LoginOutcome
 from ..tokens import TokenSet, unverified_claims
 from . import Route
 
@@ -103,14 +103,14 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     browser = state.authorize(tenant(request), params)
     outcome = browser.script.outcome
     if outcome in (
-        Outcome.APPROVED,
-        Outcome.TOKEN_EXCHANGE_FAILURE,
-        Outcome.WORKSPACE_CHECK_FAILURE,
+        LoginOutcome.APPROVED,
+        LoginOutcome.TOKEN_EXCHANGE_FAILURE,
+        LoginOutcome.WORKSPACE_CHECK_FAILURE,
     ):
         raise web.HTTPFound(state.complete_browser(browser, True, None))
-    if outcome is Outcome.DENIED:
+    if outcome is LoginOutcome.DENIED:
         raise web.HTTPFound(state.complete_browser(browser, False, None))
-    if outcome is Outcome.SERVER_ERROR:
+    if outcome is LoginOutcome.SERVER_ERROR:
         raise web.HTTPFound(state.browser_error_redirect(browser, "server_error"))
     return web.Response(
         text=browser_login_page(browser, state.personas.suggest(), public_base(request)),
