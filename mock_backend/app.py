@@ -28,7 +28,8 @@ from .http_io import (
 from .journal import JournalEntry
 from .oauth_errors import OAuthError
 from .routes import Route, backend_api, control, device_auth, oauth, verification
-from .state import DEFAULT_TENANT, Backend
+from .state import Backend
+from .tenants import DEFAULT_TENANT
 
 log = logging.getLogger("mock_backend")
 

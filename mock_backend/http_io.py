@@ -15,7 +15,8 @@ from aiohttp import web
 from .endpoints import Endpoints, ReadyInfo
 from .journal import JournalEntry
 from .oauth_errors import OAuthError, invalid_request
-from .state import Backend, Tenant
+from .state import Backend
+from .tenants import Tenant
 
 BACKEND_KEY = web.AppKey("backend", Backend)
 

@@ -24,7 +24,8 @@ from .http_io import ServerInfo
 from .oauth_errors import OAuthError
 from .proxy import ConnectProxy
 from .scenario_file import BackendScenario
-from .state import DEFAULT_TENANT, Backend
+from .state import Backend
+from .tenants import DEFAULT_TENANT
 
 
 class NotLoopback(ValueError):

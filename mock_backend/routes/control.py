@@ -45,7 +45,7 @@ def model_body(request: web.Request, model: type[M], required: bool = True) -> M
 
 def _code(request: web.Request) -> DeviceCode:
     user_code = request.match_info["user_code"]
-    code = backend(request).find_code(user_code, tenant(request))
+    code = backend(request).device.find(user_code, tenant(request))
     if code is None:
         raise not_found(f"no device code {user_code!r} in tenant {tenant(request).name!r}")
     return code
@@ -98,7 +98,7 @@ def _conflict(code: DeviceCode) -> OAuthError:
 async def approve(request: web.Request) -> web.StreamResponse:
     code = _code(request)
     fields = model_body(request, PersonaFields, required=False)
-    if backend(request).approve(code, fields) is None:
+    if backend(request).device.approve(code, fields) is None:
         raise _conflict(code)
     return json_response(_snapshot(request, code))
 
@@ -229,7 +229,7 @@ async def advance_clock(request: web.Request) -> web.StreamResponse:
 
 async def mint_tokens(request: web.Request) -> web.StreamResponse:
     fields = model_body(request, PersonaFields, required=False)
-    tokens, persona = backend(request).mint_for(tenant(request), fields)
+    tokens, persona = backend(request).grants.mint_for(tenant(request).name, fields)
     return json_response(
         {
             "id_token": tokens.id_token,
@@ -248,7 +248,7 @@ async def list_accounts(request: web.Request) -> web.StreamResponse:
         {
             "accounts": [
                 {**a.persona.model_dump(), "workspace_check_fails": a.workspace_failure is not None}
-                for a in backend(request).accounts.values()
+                for a in backend(request).grants.accounts.values()
                 if a.tenant == name
             ]
         }

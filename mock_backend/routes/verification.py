@@ -37,7 +37,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
     )
     typed = form.get("user_code", "").strip()
     log = entry(request)
-    code = state.find_code(typed) if typed else None
+    code = state.device.find(typed) if typed else None
     suggestion = state.personas.suggest()
     if code is None:
         message = (
@@ -78,7 +78,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
             ),
             status=400,
         )
-    persona = state.approve(code, fields)
+    persona = state.device.approve(code, fields)
     assert persona is not None
     return _html(result_page(request.path, approved_message(code, persona)))
 
