@@ -27,7 +27,7 @@ from .http_io import (
 )
 from .journal import JournalEntry
 from .oauth_errors import OAuthError
-from .routes import Route, backend_api, control, device_auth, oauth, verification
+from .routes import ROUTE, ROUTES_KEY, Route, backend_api, control, device_auth, oauth, verification
 from .state import Backend
 from .tenants import DEFAULT_TENANT
 
@@ -50,7 +50,7 @@ def build_app(state: Backend, info: ServerInfo) -> web.Application:
     )
     app[BACKEND_KEY] = state
     app[SERVER_INFO_KEY] = info
-    app[control.ROUTES_KEY] = ALL_ROUTES
+    app[ROUTES_KEY] = ALL_ROUTES
     for route in ALL_ROUTES:
         prefixes = ("", "/t/{tenant}") if route.tenanted else ("",)
         for prefix in prefixes:
@@ -102,6 +102,8 @@ async def _context_middleware(request: web.Request, handler: Any) -> web.StreamR
         return json_response(error.body(), status=error.status)
     request[TENANT] = tenant
     request[VIA] = via
+    if route is not None:
+        request[ROUTE] = route
 
     raw = b""
     parsed: Any = None

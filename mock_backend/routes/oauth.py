@@ -179,6 +179,15 @@ ROUTES = [
         authorize,
         "Browser login: redirects to the loopback callback with code and state, "
         "or shows a page when nothing is scripted.",
+        query=(
+            "response_type",
+            "client_id",
+            "redirect_uri",
+            "code_challenge",
+            "code_challenge_method",
+            "state",
+            "scope",
+        ),
     ),
     Route(
         "oauth_authorize_decide",

@@ -90,7 +90,14 @@ def _safe(text: str) -> str:
 
 
 ROUTES = [
-    Route("device_page", "GET", "/codex/device", show, "The device-code approval page."),
+    Route(
+        "device_page",
+        "GET",
+        "/codex/device",
+        show,
+        "The device-code approval page.",
+        query=("user_code",),
+    ),
     Route(
         "device_page_submit",
         "POST",
