@@ -15,7 +15,7 @@ from ..personas import PLAN_TYPES
 from . import Route
 
 _STR = {"type": "string"}
-_UPSTREAM_BODIES: dict[str, tuple[str, dict[str, Any]]] = {
+UPSTREAM_BODIES: dict[str, tuple[str, dict[str, Any]]] = {
     "usercode": (
         "application/json",
         {"type": "object", "properties": {"client_id": _STR}, "required": ["client_id"]},
@@ -83,7 +83,7 @@ _UPSTREAM_BODIES: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
 }
-_BEARER = {"accounts_check", "usage"}
+BEARER_ROUTES = {"accounts_check", "usage"}
 
 
 def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
         {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
         for name in route.query
     ]
-    if route.id in _BEARER:
+    if route.id in BEARER_ROUTES:
         params.append({"name": "Authorization", "in": "header", "required": False, "schema": _STR})
     if params:
         op["parameters"] = params
@@ -121,8 +121,8 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
                 "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
             },
         }
-    elif route.id in _UPSTREAM_BODIES:
-        content_type, body_schema = _UPSTREAM_BODIES[route.id]
+    elif route.id in UPSTREAM_BODIES:
+        content_type, body_schema = UPSTREAM_BODIES[route.id]
         op["requestBody"] = {"required": True, "content": {content_type: {"schema": body_schema}}}
     return op
 
