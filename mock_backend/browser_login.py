@@ -21,6 +21,7 @@ from .grants import (
 )
 from .oauth_errors import invalid_client, invalid_request
 from .personas import PersonaFactory, PersonaFields
+from .scripts import LoginOutcome
 from .tenants import Tenant
 from .token_grants import TokenGrants
 
@@ -67,6 +68,21 @@ class BrowserLogins:
         )
         tenant.browser_requests[request.id] = request
         return request
+
+    def scripted_redirect(self, request: BrowserRequest) -> str | None:
+        """Where a scripted outcome sends the browser at once; None: a person decides."""
+        outcome = request.script.outcome
+        if outcome in (
+            LoginOutcome.APPROVED,
+            LoginOutcome.TOKEN_EXCHANGE_FAILURE,
+            LoginOutcome.WORKSPACE_CHECK_FAILURE,
+        ):
+            return self.complete(request, True, None)
+        if outcome is LoginOutcome.DENIED:
+            return self.complete(request, False, None)
+        if outcome is LoginOutcome.SERVER_ERROR:
+            return self.fail(request, "server_error")
+        return None
 
     def complete(self, request: BrowserRequest, approve: bool, fields: PersonaFields | None) -> str:
         """The redirect URL that ends a browser login, approved or not."""

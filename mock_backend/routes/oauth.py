@@ -20,7 +20,6 @@ from ..http_io import (
 from ..oauth_errors import OAuthError, invalid_request
 from ..page import browser_login_page
 from ..personas import PersonaFields
-from ..scripts import LoginOutcome
 from ..tokens import TokenSet, unverified_claims
 from . import Route
 
@@ -101,17 +100,9 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     state = backend(request)
     params = dict(request.query)
     browser = state.browser.authorize(tenant(request), params)
-    outcome = browser.script.outcome
-    if outcome in (
-        LoginOutcome.APPROVED,
-        LoginOutcome.TOKEN_EXCHANGE_FAILURE,
-        LoginOutcome.WORKSPACE_CHECK_FAILURE,
-    ):
-        raise web.HTTPFound(state.browser.complete(browser, True, None))
-    if outcome is LoginOutcome.DENIED:
-        raise web.HTTPFound(state.browser.complete(browser, False, None))
-    if outcome is LoginOutcome.SERVER_ERROR:
-        raise web.HTTPFound(state.browser.fail(browser, "server_error"))
+    scripted = state.browser.scripted_redirect(browser)
+    if scripted is not None:
+        raise web.HTTPFound(scripted)
     return web.Response(
         text=browser_login_page(browser, state.personas.suggest(), public_base(request)),
         content_type="text/html",
