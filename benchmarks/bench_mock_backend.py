@@ -180,11 +180,11 @@ def memory_per_code(count: int = 10_000) -> dict[str, float]:
 
     backend = Backend(BackendConfig())
     tenant = backend.tenant("default")
-    backend.issue_device_code(tenant, CLIENT_ID)  # warm every lazy structure
+    backend.device.issue(tenant, CLIENT_ID)  # warm every lazy structure
     tracemalloc.start()
     before = tracemalloc.take_snapshot()
     for _ in range(count):
-        backend.issue_device_code(tenant, CLIENT_ID)
+        backend.device.issue(tenant, CLIENT_ID)
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
     total = sum(stat.size_diff for stat in after.compare_to(before, "filename"))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mock_backend.backend_actions import BACKEND_ACTIONS
 from mock_backend.control_client import ControlError
 from mock_backend.tenant_handle import MockTenant
 
@@ -189,23 +190,8 @@ def _backend_action(run: _Run, action: dict[str, Any], where: str) -> None:
         args = matching.substitute(raw, run.saved)
     except matching.TemplateError as exc:
         raise Stop(Failure("kit", "setup", f"{where}: {exc}")) from exc
-    control = run.tenant.control
-    try:
-        if name in ("script", "queue_script", "fault", "settings"):
-            getattr(control, name)(**args)
-        elif name == "usage":
-            control.set_usage(args)
-        elif name == "mint_tokens":
-            save = args.pop("save", "minted")
-            run.saved[save] = control.mint_tokens(**args)
-        elif name in ("approve", "deny", "expire"):
-            code = args.pop("user_code") if isinstance(args, dict) else args
-            persona = args if isinstance(args, dict) else {}
-            getattr(control, name)(code, **persona)
-        elif name == "advance_clock":
-            control.advance_clock(float(args))
-        else:  # "revoke"; names are checked when the scenario file is loaded
-            _http_post_form(f"{run.tenant.ready.issuer}/oauth/revoke", {"token": str(args)})
+    try:  # names are checked when the scenario file is loaded
+        run.saved.update(BACKEND_ACTIONS[name].perform(run.tenant, args))
     except (ControlError, OSError, TypeError) as exc:
         raise Stop(Failure("environment", "setup", f"{where}: {name} failed: {exc}")) from exc
 
@@ -473,12 +459,3 @@ _STEPS: dict[str, Callable[[_Run, Step, str, float], None]] = {
     "journal": _journal,
     "sleep": _sleep,
 }
-
-
-def _http_post_form(url: str, fields: dict[str, str]) -> None:
-    from urllib.parse import urlencode
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    request = urllib.request.Request(url, data=urlencode(fields).encode(), method="POST")
-    with opener.open(request, timeout=10):
-        pass

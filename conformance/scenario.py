@@ -16,6 +16,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mock_backend.backend_actions import BACKEND_ACTIONS
+
 from .matching import known_matcher
 
 CATALOG = Path(__file__).resolve().parent / "catalog"
@@ -213,23 +215,8 @@ class ScenarioFileError(ValueError):
     """A scenario file cannot be used; the message names the file and what is wrong."""
 
 
-#: The mock backend actions a scenario may take (``backend:`` entries and steps).
-BACKEND_ACTIONS = (
-    "script",
-    "queue_script",
-    "fault",
-    "settings",
-    "usage",
-    "mint_tokens",
-    "approve",
-    "deny",
-    "expire",
-    "advance_clock",
-    "revoke",
-)
-
-
 def _check_backend_action(action: dict[str, Any]) -> None:
+    """One action per entry, named in the mock backend's registry (``backend:`` and steps)."""
     if len(action) != 1 or next(iter(action)) not in BACKEND_ACTIONS:
         raise ValueError(
             f"a backend action is one of {', '.join(BACKEND_ACTIONS)}; got {sorted(action)}"

@@ -8,19 +8,20 @@ Usable as a library (:class:`MockBackend`, :class:`BackendThread`), as a CLI
 from .config import BackendConfig
 from .control_client import ControlClient, ControlError
 from .endpoints import ReadyInfo
-from .scripts import Outcome, ScenarioFile, Script, load_scenario
+from .scenario_file import BackendScenario, load_scenario
+from .scripts import LoginOutcome, Script
 from .server import MockBackend
 from .thread_runner import BackendThread
 
 __all__ = [
     "BackendConfig",
+    "BackendScenario",
     "BackendThread",
     "ControlClient",
     "ControlError",
+    "LoginOutcome",
     "MockBackend",
-    "Outcome",
     "ReadyInfo",
-    "ScenarioFile",
     "Script",
     "load_scenario",
 ]

@@ -17,8 +17,8 @@ from .faults import Fault, FaultKind
 from .http_io import (
     BACKEND_KEY,
     BODY,
-    ENDPOINTS_KEY,
     ENTRY,
+    SERVER_INFO_KEY,
     TENANT,
     VIA,
     ServerInfo,
@@ -29,6 +29,8 @@ from .journal import JournalEntry
 from .model.auth_check import tenant_of_bearer
 from .oauth_errors import OAuthError
 from .routes import (
+    ROUTE,
+    ROUTES_KEY,
     Route,
     apps_mcp,
     backend_api,
@@ -36,11 +38,11 @@ from .routes import (
     codex_api,
     control,
     device_auth,
-    model_control,
     oauth,
     verification,
 )
-from .state import DEFAULT_TENANT, Backend
+from .state import Backend
+from .tenants import DEFAULT_TENANT
 
 log = logging.getLogger("mock_backend")
 
@@ -53,7 +55,6 @@ ALL_ROUTES: list[Route] = [
     *backend_extras.ROUTES,
     *backend_api.ROUTES,
     *control.ROUTES,
-    *model_control.ROUTES,
 ]
 _BY_ID = {route.id: route for route in ALL_ROUTES}
 _JOURNAL_BODY_LIMIT = 2000
@@ -64,8 +65,8 @@ def build_app(state: Backend, info: ServerInfo) -> web.Application:
         middlewares=[_context_middleware], client_max_size=state.config.max_body_bytes
     )
     app[BACKEND_KEY] = state
-    app[ENDPOINTS_KEY] = info
-    app[control.ROUTES_KEY] = ALL_ROUTES
+    app[SERVER_INFO_KEY] = info
+    app[ROUTES_KEY] = ALL_ROUTES
     for route in ALL_ROUTES:
         prefixes = ("", "/t/{tenant}") if route.tenanted else ("",)
         for prefix in prefixes:
@@ -112,7 +113,7 @@ def _journal_body(raw: bytes, parsed: Any) -> Any:
 @web.middleware
 async def _context_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     state = request.app[BACKEND_KEY]
-    info = request.app[ENDPOINTS_KEY]
+    info = request.app[SERVER_INFO_KEY]
     route = _route_of(request)
     started = time.perf_counter()
     name, via = _tenant_name(request, info)
@@ -122,6 +123,8 @@ async def _context_middleware(request: web.Request, handler: Any) -> web.StreamR
         return json_response(error.body(), status=error.status)
     request[TENANT] = tenant
     request[VIA] = via
+    if route is not None:
+        request[ROUTE] = route
 
     raw = b""
     parsed: Any = None

@@ -104,7 +104,7 @@ def _config(args: argparse.Namespace) -> BackendConfig:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .scripts import ScenarioError, load_scenario
+    from .scenario_file import ScenarioError, load_scenario
     from .server import MockBackend, NotLoopback
 
     try:

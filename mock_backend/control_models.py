@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .tenants import TENANT_NAME
+
 
 class SettingsUpdate(BaseModel):
     """Body of ``PUT /_mock/settings``; omitted fields keep their value."""
@@ -39,7 +41,7 @@ class TenantCreate(BaseModel):
 
     name: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+        pattern=TENANT_NAME.pattern,
         description="Tenant name; a random one when omitted.",
     )
 

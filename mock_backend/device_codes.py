@@ -11,7 +11,7 @@ import secrets
 from enum import StrEnum
 
 from .personas import Persona
-from .scripts import Outcome, Script
+from .scripts import LoginOutcome, Script
 
 #: RFC 8628 §6.1: a user code from 20 consonants, easy to type and hard to misread.
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
@@ -117,26 +117,26 @@ class DeviceCode:
 
     def _apply_script(self, now: float) -> PollAnswer | None:
         script = self.script
-        if script.outcome is Outcome.PENDING:
+        if script.outcome is LoginOutcome.PENDING:
             return None
         if self.polls <= script.after_polls or now - self.created_at < script.after_seconds:
             return None
         outcome = script.outcome
-        if outcome is Outcome.SLOW_DOWN:
+        if outcome is LoginOutcome.SLOW_DOWN:
             if self.slow_down_sent:
                 return None
             self.slow_down_sent = True
             return PollAnswer.SLOW_DOWN
-        if outcome is Outcome.SERVER_ERROR:
+        if outcome is LoginOutcome.SERVER_ERROR:
             return PollAnswer.SERVER_ERROR
-        if outcome is Outcome.DENIED:
+        if outcome is LoginOutcome.DENIED:
             self.state = CodeState.DENIED
-        elif outcome is Outcome.EXPIRED:
+        elif outcome is LoginOutcome.EXPIRED:
             self.state = CodeState.EXPIRED
         elif outcome in (
-            Outcome.APPROVED,
-            Outcome.TOKEN_EXCHANGE_FAILURE,
-            Outcome.WORKSPACE_CHECK_FAILURE,
+            LoginOutcome.APPROVED,
+            LoginOutcome.TOKEN_EXCHANGE_FAILURE,
+            LoginOutcome.WORKSPACE_CHECK_FAILURE,
         ):
             self.state = CodeState.APPROVED
         return None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .state import DEFAULT_TENANT
+from .tenants import DEFAULT_TENANT
 
 PROXY_PASSWORD = "mock"
 LOOPBACK_NO_PROXY = "127.0.0.1,localhost,::1"

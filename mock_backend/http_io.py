@@ -15,7 +15,8 @@ from aiohttp import web
 from .endpoints import Endpoints, ReadyInfo
 from .journal import JournalEntry
 from .oauth_errors import OAuthError, invalid_request
-from .state import Backend, Tenant
+from .state import Backend
+from .tenants import Tenant
 
 BACKEND_KEY = web.AppKey("backend", Backend)
 
@@ -34,7 +35,7 @@ class ServerInfo:
         return self.endpoints.ready(tenant)
 
 
-ENDPOINTS_KEY = web.AppKey("server_info", ServerInfo)
+SERVER_INFO_KEY = web.AppKey("server_info", ServerInfo)
 TENANT = web.RequestKey("tenant", Tenant)
 VIA = web.RequestKey("via", str)
 ENTRY = web.RequestKey("entry", JournalEntry)

@@ -10,8 +10,8 @@ from html import escape
 from pathlib import Path
 
 from .device_codes import DeviceCode
+from .grants import BrowserRequest
 from .personas import PLAN_TYPES, Persona
-from .state import BrowserRequest
 
 _STYLE = (Path(__file__).parent / "assets" / "page.css").read_text(encoding="utf-8")
 

@@ -20,7 +20,7 @@ import logging
 import ssl
 from collections.abc import Callable
 
-from .state import DEFAULT_TENANT
+from .tenants import DEFAULT_TENANT
 
 log = logging.getLogger("mock_backend.proxy")
 

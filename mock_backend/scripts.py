@@ -9,16 +9,16 @@ pending until a person (the approval page) or a test (the control API) decides.
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from .model.scenario import ModelScenario
 from .personas import PersonaFields
 
 
-class Outcome(StrEnum):
+class LoginOutcome(StrEnum):
+    """How a scripted login ends; the values are the control API's ``outcome`` strings."""
+
     PENDING = "pending"
     APPROVED = "approved"
     DENIED = "denied"
@@ -31,7 +31,7 @@ class Outcome(StrEnum):
 
 
 #: Outcomes decided when the code is requested (usercode), not when it is polled.
-USERCODE_OUTCOMES = frozenset({Outcome.POLICY_DISABLED})
+USERCODE_OUTCOMES = frozenset({LoginOutcome.POLICY_DISABLED})
 
 
 class Script(BaseModel):
@@ -39,7 +39,7 @@ class Script(BaseModel):
 
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
 
-    outcome: Outcome = Field(description="How the login ends.")
+    outcome: LoginOutcome = Field(description="How the login ends.")
     after_polls: int = Field(
         default=0,
         ge=0,
@@ -70,11 +70,11 @@ class Script(BaseModel):
     @property
     def decided_at_usercode(self) -> bool:
         return self.outcome in USERCODE_OUTCOMES or (
-            self.outcome is Outcome.SERVER_ERROR and self.stage == "usercode"
+            self.outcome is LoginOutcome.SERVER_ERROR and self.stage == "usercode"
         )
 
 
-PENDING = Script(outcome=Outcome.PENDING)
+PENDING = Script(outcome=LoginOutcome.PENDING)
 
 
 class ScriptRequest(Script):
@@ -141,59 +141,3 @@ class Plan:
             ],
             "default": self.default.model_dump(mode="json", exclude_none=True),
         }
-
-
-class ScenarioFile(BaseModel):
-    """A ``--scenario FILE``: tenant settings and the plan, in YAML or JSON."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    interval: int | None = Field(default=None, ge=0, le=3600)
-    expires_in: int | None = Field(default=None, ge=1, le=86_400)
-    scripts: list[ScriptRequest] = Field(default_factory=list)
-    default: Script | None = None
-    model: ModelScenario | None = Field(
-        default=None, description="Scripted model responses, catalog and websocket setting."
-    )
-
-    @model_validator(mode="after")
-    def _counts(self) -> ScenarioFile:
-        for entry in self.scripts:
-            if entry.count is None:
-                entry.count = 1
-        return self
-
-    def apply(self, plan: Plan) -> None:
-        plan.clear()
-        for entry in self.scripts:
-            plan.append(entry)
-        if self.default is not None:
-            plan.default = self.default
-
-
-class ScenarioError(ValueError):
-    """A scenario file that cannot be used; the message says where and why."""
-
-
-def load_scenario(path: Path) -> ScenarioFile:
-    import yaml
-    from pydantic import ValidationError
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror}") from exc
-    try:
-        data = yaml.safe_load(text) if text.strip() else {}
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML or JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a mapping at the top level")
-    try:
-        return ScenarioFile.model_validate(data)
-    except ValidationError as exc:
-        lines = [
-            f"  {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise ScenarioError(f"{path}: invalid scenario\n" + "\n".join(lines)) from exc

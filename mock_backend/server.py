@@ -23,8 +23,9 @@ from .endpoints import Endpoints, ReadyInfo
 from .http_io import ServerInfo
 from .oauth_errors import OAuthError
 from .proxy import ConnectProxy
-from .scripts import ScenarioFile
-from .state import DEFAULT_TENANT, Backend
+from .scenario_file import BackendScenario
+from .state import Backend
+from .tenants import DEFAULT_TENANT
 
 
 class NotLoopback(ValueError):
@@ -63,7 +64,7 @@ class MockBackend:
     def __init__(
         self,
         config: BackendConfig | None = None,
-        scenario: ScenarioFile | None = None,
+        scenario: BackendScenario | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.config = config or BackendConfig()
@@ -76,7 +77,7 @@ class MockBackend:
         self._proxy: ConnectProxy | None = None
         self._owned_dir: Path | None = None
 
-    def apply_scenario(self, scenario: ScenarioFile, tenant: str = DEFAULT_TENANT) -> None:
+    def apply_scenario(self, scenario: BackendScenario, tenant: str = DEFAULT_TENANT) -> None:
         target = self.state.tenant(tenant)
         scenario.apply(target.plan)
         if scenario.interval is not None:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from .clock import Clock
 from .config import BackendConfig
 from .endpoints import ReadyInfo
-from .scripts import ScenarioFile
+from .scenario_file import BackendScenario
 from .server import MockBackend
 
 T = TypeVar("T")
@@ -28,7 +28,7 @@ class BackendThread:
     def __init__(
         self,
         config: BackendConfig | None = None,
-        scenario: ScenarioFile | None = None,
+        scenario: BackendScenario | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.backend = MockBackend(config, scenario, clock)

@@ -52,7 +52,7 @@ def check_auth(
     if token is None:
         return AuthSeen("missing", None, None, header_account, None)
     # One signature check for a live token (the common case); a second only to say why not.
-    claims = state.verify_bearer(f"Bearer {token}")
+    claims = state.grants.verify_bearer(f"Bearer {token}")
     bearer: BearerState = "live"
     if claims is None:
         claims = state.key.verify(token)
@@ -64,7 +64,7 @@ def check_auth(
     auth = claims.get(AUTH_CLAIM)
     account_id = auth.get("chatgpt_account_id") if isinstance(auth, dict) else None
     account_id = account_id if isinstance(account_id, str) else None
-    account = state.accounts.get(account_id) if account_id else None
+    account = state.grants.accounts.get(account_id) if account_id else None
     matches = None if header_account is None else header_account == account_id
     jti = claims.get("jti")
     return AuthSeen(
@@ -83,7 +83,7 @@ def tenant_of_bearer(state: Backend, authorization: str | None) -> str | None:
     claims = state.key.verify(token) if token else None
     auth = claims.get(AUTH_CLAIM) if claims else None
     account_id = auth.get("chatgpt_account_id") if isinstance(auth, dict) else None
-    account = state.accounts.get(account_id) if isinstance(account_id, str) else None
+    account = state.grants.accounts.get(account_id) if isinstance(account_id, str) else None
     return account.tenant if account is not None else None
 
 

@@ -1,4 +1,8 @@
-"""HTTP routes, one module per upstream surface, plus the control API and the page."""
+"""HTTP routes, one module per upstream surface, plus the control API and the page.
+
+Each module ends in its ``ROUTES``; :mod:`mock_backend.app` serves their union, and
+the OpenAPI document (:mod:`.openapi`) is derived from the same entries.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+from pydantic import BaseModel
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -22,5 +27,16 @@ class Route:
     #: Served per tenant under /t/{tenant} as well as at the root.
     tenanted: bool = True
     journaled: bool = True
+    #: Query parameters the handler reads (for the OpenAPI document).
+    query: tuple[str, ...] = ()
+    #: The JSON body the handler validates, and whether it may be left out.
+    body: type[BaseModel] | None = None
+    body_required: bool = True
     #: The handler reads (and size-checks) the body itself: model requests are large.
     raw_body: bool = False
+
+
+#: The application's whole route table, for the handlers that list or describe it.
+ROUTES_KEY = web.AppKey("routes", list[Route])
+#: The entry that matched the request (set by the middleware).
+ROUTE = web.RequestKey("route", Route)

@@ -12,8 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ..grants import Account
 from ..http_io import VIA, backend, entry, json_response, tenant
-from ..state import Account
 from . import Route
 
 DEFAULT_ORIGIN = "https://chatgpt.com"
@@ -28,12 +28,12 @@ def _unauthorized() -> web.Response:
 
 def _account_of(request: web.Request) -> tuple[Account | None, dict[str, Any] | None]:
     state = backend(request)
-    claims = state.verify_bearer(request.headers.get("Authorization"))
+    claims = state.grants.verify_bearer(request.headers.get("Authorization"))
     if claims is None:
         return None, None
     auth = claims.get("https://api.openai.com/auth")
     account_id = auth.get("chatgpt_account_id") if isinstance(auth, dict) else None
-    account = state.accounts.get(account_id) if isinstance(account_id, str) else None
+    account = state.grants.accounts.get(account_id) if isinstance(account_id, str) else None
     log = entry(request)
     if log is not None and isinstance(account_id, str):
         log.account_id = account_id
@@ -65,7 +65,7 @@ async def accounts_check(request: web.Request) -> web.StreamResponse:
     listed = [account]
     wanted = request.headers.get("ChatGPT-Account-Id")
     if wanted and wanted != account.persona.account_id:
-        other = state.accounts.get(wanted)
+        other = state.grants.accounts.get(wanted)
         if other is not None and other.tenant == account.tenant:
             listed.append(other)
     origin = _origin(request)

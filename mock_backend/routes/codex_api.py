@@ -301,5 +301,6 @@ ROUTES = [
         "/backend-api/codex/models",
         models,
         "The model catalog model/list shows (this tenant's, or the mock models).",
+        query=("client_version",),
     ),
 ]

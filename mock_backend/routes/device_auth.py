@@ -11,8 +11,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..device_codes import PollAnswer
+from ..device_login import ScriptedFailure
 from ..http_io import backend, entry, json_response, object_body, tenant
-from ..state import ScriptedFailure
 from . import Route
 
 
@@ -20,7 +20,7 @@ async def usercode(request: web.Request) -> web.StreamResponse:
     data = object_body(request)
     state = backend(request)
     try:
-        code = state.issue_device_code(tenant(request), data.get("client_id"))
+        code = state.device.issue(tenant(request), data.get("client_id"))
     except ScriptedFailure as failure:
         return json_response(failure.body, status=failure.status)
     log = entry(request)
@@ -57,7 +57,7 @@ async def token(request: web.Request) -> web.StreamResponse:
     log = entry(request)
     if log is not None and isinstance(data.get("user_code"), str):
         log.user_code = data["user_code"]
-    code, answer, too_fast = state.poll(
+    code, answer, too_fast = state.device.poll(
         tenant(request), data.get("device_auth_id"), data.get("user_code")
     )
     if log is not None:
@@ -65,7 +65,7 @@ async def token(request: web.Request) -> web.StreamResponse:
         if too_fast:
             log.flags.append("too_fast")
     if answer is PollAnswer.APPROVED:
-        return json_response(state.device_grant_body(code))
+        return json_response(state.device.grant_body(code))
     status, error, description = _FAILURES[answer]
     if answer is PollAnswer.SERVER_ERROR and code.script.status:
         status = code.script.status

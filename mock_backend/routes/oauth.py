@@ -20,7 +20,6 @@ from ..http_io import (
 from ..oauth_errors import OAuthError, invalid_request
 from ..page import browser_login_page
 from ..personas import PersonaFields
-from ..scripts import Outcome
 from ..tokens import TokenSet, unverified_claims
 from . import Route
 
@@ -51,9 +50,9 @@ async def token(request: web.Request) -> web.StreamResponse:
     state = backend(request)
     grant_type = fields.get("grant_type")
     if grant_type == "authorization_code":
-        tokens = state.exchange_code(tenant(request), fields)
+        tokens = state.grants.exchange_code(tenant(request).name, fields)
     elif grant_type == "refresh_token":
-        tokens = state.refresh(tenant(request), fields)
+        tokens = state.grants.refresh(tenant(request).name, fields)
     elif grant_type == "client_credentials":
         return _client_credentials(request, fields)
     elif grant_type is None:
@@ -93,25 +92,17 @@ async def revoke(request: web.Request) -> web.StreamResponse:
     fields = string_fields(data, "token", "token_type_hint", "client_id")
     if not fields.get("token"):
         raise invalid_request("token is required")
-    backend(request).revoke(fields["token"])
+    backend(request).grants.revoke(fields["token"])
     return json_response({})
 
 
 async def authorize(request: web.Request) -> web.StreamResponse:
     state = backend(request)
     params = dict(request.query)
-    browser = state.authorize(tenant(request), params)
-    outcome = browser.script.outcome
-    if outcome in (
-        Outcome.APPROVED,
-        Outcome.TOKEN_EXCHANGE_FAILURE,
-        Outcome.WORKSPACE_CHECK_FAILURE,
-    ):
-        raise web.HTTPFound(state.complete_browser(browser, True, None))
-    if outcome is Outcome.DENIED:
-        raise web.HTTPFound(state.complete_browser(browser, False, None))
-    if outcome is Outcome.SERVER_ERROR:
-        raise web.HTTPFound(state.browser_error_redirect(browser, "server_error"))
+    browser = state.browser.authorize(tenant(request), params)
+    scripted = state.browser.scripted_redirect(browser)
+    if scripted is not None:
+        raise web.HTTPFound(scripted)
     return web.Response(
         text=browser_login_page(browser, state.personas.suggest(), public_base(request)),
         content_type="text/html",
@@ -129,7 +120,7 @@ async def authorize_decide(request: web.Request) -> web.StreamResponse:
         {k: fields[k] for k in ("email", "name", "plan_type") if fields.get(k)}
     )
     approve = fields.get("decision") == "approve"
-    raise web.HTTPFound(state.complete_browser(browser, approve, persona))
+    raise web.HTTPFound(state.browser.complete(browser, approve, persona))
 
 
 async def jwks(request: web.Request) -> web.StreamResponse:
@@ -179,6 +170,15 @@ ROUTES = [
         authorize,
         "Browser login: redirects to the loopback callback with code and state, "
         "or shows a page when nothing is scripted.",
+        query=(
+            "response_type",
+            "client_id",
+            "redirect_uri",
+            "code_challenge",
+            "code_challenge_method",
+            "state",
+            "scope",
+        ),
     ),
     Route(
         "oauth_authorize_decide",

@@ -37,7 +37,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
     )
     typed = form.get("user_code", "").strip()
     log = entry(request)
-    code = state.find_code(typed) if typed else None
+    code = state.device.find(typed) if typed else None
     suggestion = state.personas.suggest()
     if code is None:
         message = (
@@ -78,7 +78,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
             ),
             status=400,
         )
-    persona = state.approve(code, fields)
+    persona = state.device.approve(code, fields)
     assert persona is not None
     return _html(result_page(request.path, approved_message(code, persona)))
 
@@ -90,7 +90,14 @@ def _safe(text: str) -> str:
 
 
 ROUTES = [
-    Route("device_page", "GET", "/codex/device", show, "The device-code approval page."),
+    Route(
+        "device_page",
+        "GET",
+        "/codex/device",
+        show,
+        "The device-code approval page.",
+        query=("user_code",),
+    ),
     Route(
         "device_page_submit",
         "POST",

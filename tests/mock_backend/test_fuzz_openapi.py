@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 
 from mock_backend import BackendConfig, BackendThread
 from mock_backend.app import ALL_ROUTES
-from mock_backend.openapi import build_openapi
+from mock_backend.routes.openapi import build_openapi
 
 # Routes whose 5xx answers are the point (scripted and injected failures) are
 # still fuzzed; the check below only accepts 5xx that the backend labels as such.

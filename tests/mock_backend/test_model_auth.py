@@ -10,7 +10,7 @@ from mock_backend.state import Backend
 def test_live_expired_revoked_and_foreign_tokens() -> None:
     state = Backend(BackendConfig())
     mine, other = state.tenant("mine"), state.tenant("other")
-    tokens, persona = state.mint_for(mine, None)
+    tokens, persona = state.grants.mint_for(mine.name, None)
     bearer = f"Bearer {tokens.access_token}"
 
     live = check_auth(state, "mine", bearer, persona.account_id)
@@ -36,6 +36,6 @@ def test_live_expired_revoked_and_foreign_tokens() -> None:
     state.clock.advance(11 * 86_400)  # access tokens live ten days
     assert check_auth(state, "mine", bearer, None).flag == "token_expired"
 
-    fresh, _ = state.mint_for(mine, None)
-    state.revoke(fresh.access_token)
+    fresh, _ = state.grants.mint_for(mine.name, None)
+    state.grants.revoke(fresh.access_token)
     assert check_auth(state, "mine", f"Bearer {fresh.access_token}", None).flag == "token_revoked"

@@ -11,7 +11,7 @@ from mock_backend import ControlError
 from mock_backend.model.catalog import DEFAULT_MODEL
 from mock_backend.model.forms import ScriptedResponse
 from mock_backend.model_handle import MockModel
-from mock_backend.scripts import ScenarioError, load_scenario
+from mock_backend.scenario_file import ScenarioError, load_scenario
 from mock_backend.server import MockBackend
 from mock_backend.tenant_handle import MockTenant
 from tests.support import http
@@ -157,7 +157,7 @@ def test_benign_answers(mock_tenant: MockTenant, method: str, path: str, expecte
 
 def test_openapi_bodies_of_the_model_routes_derive_from_the_forms() -> None:
     from mock_backend.app import ALL_ROUTES
-    from mock_backend.openapi import build_openapi
+    from mock_backend.routes.openapi import build_openapi
 
     document = build_openapi(ALL_ROUTES)
     post = document["paths"]["/_mock/model/responses"]["post"]

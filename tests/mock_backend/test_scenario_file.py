@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_backend.scripts import Plan, ScenarioError, load_scenario
+from mock_backend.scenario_file import ScenarioError, load_scenario
+from mock_backend.scripts import Plan
 
 
 def test_yaml_scenario_builds_the_plan(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
-"""The OpenAPI document of the backend: upstream routes and the control API.
+"""The OpenAPI document of the backend, derived from its route table.
 
-Request bodies of the control API come from the same pydantic models that
-validate them, so the document cannot drift from the code; the upstream routes
-are described by small hand-written schemas of the fields the codex client sends.
+Paths, query parameters and the control API's request bodies come from the
+:class:`Route` entries, and those bodies from the pydantic models that validate
+them, so the document cannot drift from the code; the upstream routes' bodies are
+described by small hand-written schemas of the fields the codex client sends.
 """
 
 from __future__ import annotations
@@ -10,31 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel
-
-from .control_models import ClockAdvance, SettingsUpdate, TenantCreate, UsageBody
-from .faults import Fault
-from .personas import PLAN_TYPES, PersonaFields
-from .routes import Route, model_control
-from .scripts import Script, ScriptRequest
-
-_JSON_MODELS: dict[str, type[BaseModel]] = {
-    "control_approve": PersonaFields,
-    "control_code_script": Script,
-    "control_script_put": ScriptRequest,
-    "control_script_post": ScriptRequest,
-    "control_settings_put": SettingsUpdate,
-    "control_faults_post": Fault,
-    "control_clock_advance": ClockAdvance,
-    "control_tokens": PersonaFields,
-    "control_usage_put": UsageBody,
-    "control_tenants_post": TenantCreate,
-    **model_control.BODY_MODELS,
-}
-_OPTIONAL_BODY = {"control_approve", "control_tokens", "control_tenants_post"}
+from ..personas import PLAN_TYPES
+from . import Route
 
 _STR = {"type": "string"}
-_UPSTREAM_BODIES: dict[str, tuple[str, dict[str, Any]]] = {
+UPSTREAM_BODIES: dict[str, tuple[str, dict[str, Any]]] = {
     "usercode": (
         "application/json",
         {"type": "object", "properties": {"client_id": _STR}, "required": ["client_id"]},
@@ -128,23 +109,7 @@ _UPSTREAM_BODIES: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
 }
-_QUERY: dict[str, list[str]] = {
-    "oauth_authorize": [
-        "response_type",
-        "client_id",
-        "redirect_uri",
-        "code_challenge",
-        "code_challenge_method",
-        "state",
-        "scope",
-    ],
-    "device_page": ["user_code"],
-    "control_codes": ["state"],
-    "control_journal": ["since", "route", "user_code", "flag", "limit"],
-    "codex_models": ["client_version"],
-    **model_control.QUERY,
-}
-_BEARER = {"accounts_check", "usage", "codex_responses", "codex_responses_ws"}
+BEARER_ROUTES = {"accounts_check", "usage", "codex_responses", "codex_responses_ws"}
 
 
 def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
@@ -164,26 +129,26 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
     ]
     params += [
         {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-        for name in _QUERY.get(route.id, [])
+        for name in route.query
     ]
-    if route.id in _BEARER:
+    if route.id in BEARER_ROUTES:
         params.append({"name": "Authorization", "in": "header", "required": False, "schema": _STR})
     if params:
         op["parameters"] = params
-    model = _JSON_MODELS.get(route.id)
+    model = route.body
     if model is not None:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, definition in schema.pop("$defs", {}).items():
             components[name] = definition
         components[model.__name__] = schema
         op["requestBody"] = {
-            "required": route.id not in _OPTIONAL_BODY,
+            "required": route.body_required,
             "content": {
                 "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
             },
         }
-    elif route.id in _UPSTREAM_BODIES:
-        content_type, body_schema = _UPSTREAM_BODIES[route.id]
+    elif route.id in UPSTREAM_BODIES:
+        content_type, body_schema = UPSTREAM_BODIES[route.id]
         op["requestBody"] = {"required": True, "content": {content_type: {"schema": body_schema}}}
     return op
 

@@ -1,0 +1,168 @@
+"""The backend actions a scenario can take, by name: one registry that the
+conformance kit's scenario check, its runner and its docs table all derive from.
+
+A scenario writes ``backend: {approve: {user_code: ABCD-EFGH}}``; the name picks an
+entry here, which performs it on the scenario's tenant through the control API (or,
+for ``revoke``, at the upstream revocation endpoint, as a client would) and returns
+what the scenario may save, by name. Arguments arrive as the scenario wrote them;
+a wrong shape surfaces as the error the control API or Python gives, which the
+caller reports as the environment's fault.
+
+Print the docs table with ``python -m mock_backend.backend_actions``.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from .tenant_handle import MockTenant
+
+#: Values an action hands back for the scenario to save, by name.
+Saved = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BackendAction:
+    name: str
+    #: How a scenario writes the argument (the docs table's middle column).
+    argument: str
+    #: What the action does, in one line (the docs table's last column).
+    does: str
+    perform: Callable[[MockTenant, Any], Saved]
+
+
+def _script(tenant: MockTenant, args: Any) -> Saved:
+    tenant.control.script(**args)
+    return {}
+
+
+def _queue_script(tenant: MockTenant, args: Any) -> Saved:
+    tenant.control.queue_script(**args)
+    return {}
+
+
+def _fault(tenant: MockTenant, args: Any) -> Saved:
+    tenant.control.fault(**args)
+    return {}
+
+
+def _settings(tenant: MockTenant, args: Any) -> Saved:
+    tenant.control.settings(**args)
+    return {}
+
+
+def _usage(tenant: MockTenant, args: Any) -> Saved:
+    tenant.control.set_usage(args)
+    return {}
+
+
+def _mint_tokens(tenant: MockTenant, args: Any) -> Saved:
+    persona = dict(args)
+    save = persona.pop("save", "minted")
+    return {save: tenant.control.mint_tokens(**persona)}
+
+
+def _code_and_persona(args: Any) -> tuple[Any, dict[str, Any]]:
+    """``CODE`` or ``{user_code: CODE, ...persona}``."""
+    if isinstance(args, dict):
+        persona = dict(args)
+        return persona.pop("user_code"), persona
+    return args, {}
+
+
+def _approve(tenant: MockTenant, args: Any) -> Saved:
+    code, persona = _code_and_persona(args)
+    tenant.control.approve(code, **persona)
+    return {}
+
+
+def _deny(tenant: MockTenant, args: Any) -> Saved:
+    code, persona = _code_and_persona(args)
+    tenant.control.deny(code, **persona)
+    return {}
+
+
+def _expire(tenant: MockTenant, args: Any) -> Saved:
+    code, persona = _code_and_persona(args)
+    tenant.control.expire(code, **persona)
+    return {}
+
+
+def _advance_clock(tenant: MockTenant, args: Any) -> Saved:
+    tenant.control.advance_clock(float(args))
+    return {}
+
+
+def _revoke(tenant: MockTenant, args: Any) -> Saved:
+    url = f"{tenant.ready.issuer}/oauth/revoke"
+    # Loopback only: never through a proxy from the environment.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(url, data=urlencode({"token": str(args)}).encode())
+    with opener.open(request, timeout=10):
+        pass
+    return {}
+
+
+_BODY = "the body of `{}`"
+
+BACKEND_ACTIONS: dict[str, BackendAction] = {
+    action.name: action
+    for action in (
+        BackendAction(
+            "script",
+            _BODY.format("PUT /_mock/script"),
+            "how the next logins end (replaces the plan)",
+            _script,
+        ),
+        BackendAction(
+            "queue_script",
+            _BODY.format("POST /_mock/script"),
+            "queue a script for the next `count` logins",
+            _queue_script,
+        ),
+        BackendAction(
+            "fault", _BODY.format("POST /_mock/faults"), "inject a fault into a route", _fault
+        ),
+        BackendAction(
+            "settings",
+            _BODY.format("PUT /_mock/settings"),
+            "change the tenant's settings",
+            _settings,
+        ),
+        BackendAction(
+            "usage", _BODY.format("PUT /_mock/usage"), "serve this `wham/usage` body", _usage
+        ),
+        BackendAction(
+            "mint_tokens",
+            "`{save: NAME, ...persona}`",
+            "tokens without a login, saved as NAME (default `minted`)",
+            _mint_tokens,
+        ),
+        BackendAction(
+            "approve", "`{user_code, ...persona}` or `CODE`", "approve a device code", _approve
+        ),
+        BackendAction("deny", "`CODE`", "deny a device code", _deny),
+        BackendAction("expire", "`CODE`", "expire a device code", _expire),
+        BackendAction(
+            "advance_clock", "`SECONDS`", "move the backend clock forward", _advance_clock
+        ),
+        BackendAction(
+            "revoke", "`TOKEN`", "revoke a token at `/oauth/revoke`, as a client would", _revoke
+        ),
+    )
+}
+
+
+def docs_table() -> str:
+    """The backend-action table of docs/conformance.md (a test keeps the two in step)."""
+    rows = [f"| `{a.name}` | {a.argument} | {a.does} |" for a in BACKEND_ACTIONS.values()]
+    return "\n".join(["| backend action | argument | does |", "| --- | --- | --- |", *rows])
+
+
+if __name__ == "__main__":
+    print(docs_table())
