@@ -50,7 +50,8 @@ async def token(request: web.Request) -> web.StreamResponse:
     state = backend(request)
     grant_type = fields.get("grant_type")
     if grant_type == "authorization_code":
-        tokens = state.grants.exchange_code(tenant(request).name, fields)
+        callback = f"{public_base(request)}/deviceauth/callback"
+        tokens = state.grants.exchange_code(tenant(request).name, fields, callback)
     elif grant_type == "refresh_token":
         tokens = state.grants.refresh(tenant(request).name, fields)
     elif grant_type == "client_credentials":
@@ -92,7 +93,7 @@ async def revoke(request: web.Request) -> web.StreamResponse:
     fields = string_fields(data, "token", "token_type_hint", "client_id")
     if not fields.get("token"):
         raise invalid_request("token is required")
-    backend(request).grants.revoke(fields["token"])
+    backend(request).grants.revoke(tenant(request).name, fields["token"])
     return json_response({})
 
 

@@ -1,8 +1,10 @@
 """``/codex/device``: where a person approves or denies a device code.
 
 The same page serves the proxied ``https://auth.openai.com/codex/device`` and the
-direct loopback address a person's own browser can reach. A user code is a
-secret shared by the app and the person, so the page finds it in any tenant.
+direct loopback address a person's own browser can reach (``verification_page``
+of the ready line). Each tenant has its own page and it finds only that tenant's
+codes: a code typed on another tenant's page is "not waiting here", whoever it
+belongs to.
 """
 
 from __future__ import annotations
@@ -37,12 +39,12 @@ async def submit(request: web.Request) -> web.StreamResponse:
     )
     typed = form.get("user_code", "").strip()
     log = entry(request)
-    code = state.device.find(typed) if typed else None
+    code = state.device.find(typed, tenant(request)) if typed else None
     suggestion = state.personas.suggest()
     if code is None:
         message = (
-            f"No code <code>{_safe(typed)}</code> is waiting. Check the code your app shows "
-            "(it looks like ABCD-EFGH)."
+            f"No code <code>{_safe(typed)}</code> is waiting here. Check the code your app "
+            "shows (it looks like ABCD-EFGH) and that this is its tenant's page."
             if typed
             else "Enter the code your app shows."
         )

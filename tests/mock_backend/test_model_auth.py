@@ -37,5 +37,5 @@ def test_live_expired_revoked_and_foreign_tokens() -> None:
     assert check_auth(state, "mine", bearer, None).flag == "token_expired"
 
     fresh, _ = state.grants.mint_for(mine.name, None)
-    state.grants.revoke(fresh.access_token)
+    state.grants.revoke(mine.name, fresh.access_token)
     assert check_auth(state, "mine", f"Bearer {fresh.access_token}", None).flag == "token_revoked"

@@ -12,6 +12,7 @@ import pytest
 
 from mock_backend import BackendConfig, MockBackend
 from mock_backend import proxy as proxy_module
+from mock_backend.config import CODEX_CLIENT_ID
 from mock_backend.tenant_handle import MockTenant
 
 
@@ -51,6 +52,46 @@ async def test_intercepted_hosts_are_served_over_tls_with_the_test_ca(
             assert reply.status == 401  # no token: answered by the mock, not the real site
     routes = [(e["route"], e["via"]) for e in mock_tenant.control.journal()]
     assert routes == [("jwks", "proxy:auth.openai.com"), ("usage", "proxy:chatgpt.com")]
+
+
+async def test_a_device_login_through_the_proxy_calls_back_to_the_proxied_issuer(
+    mock_tenant: MockTenant,
+) -> None:
+    """Through the proxy the binary's issuer is https://auth.openai.com: that is the
+    redirect_uri the exchange must carry, not the mock's loopback address."""
+    assert mock_tenant.ready.ca_cert is not None
+    context = ssl.create_default_context(cafile=mock_tenant.ready.ca_cert)
+    auth = "https://auth.openai.com"
+    mock_tenant.control.script("approved")
+    async with aiohttp.ClientSession() as session:
+
+        async def post(path: str, **kwargs: Any) -> tuple[int, Any]:
+            async with session.post(
+                auth + path, proxy=mock_tenant.ready.proxy, ssl=context, **kwargs
+            ) as reply:
+                return reply.status, await reply.json()
+
+        _, code = await post(
+            "/api/accounts/deviceauth/usercode", json={"client_id": CODEX_CLIENT_ID}
+        )
+        status, grant = await post(
+            "/api/accounts/deviceauth/token",
+            json={"device_auth_id": code["device_auth_id"], "user_code": code["user_code"]},
+        )
+        assert status == 200, grant
+        form = {
+            "grant_type": "authorization_code",
+            "code": grant["authorization_code"],
+            "client_id": CODEX_CLIENT_ID,
+            "code_verifier": grant["code_verifier"],
+        }
+        loopback = f"{mock_tenant.ready.issuer}/deviceauth/callback"
+        status, refused = await post("/oauth/token", data={**form, "redirect_uri": loopback})
+        assert (status, refused["error"]) == (400, "invalid_grant")
+        callback = f"{auth}/deviceauth/callback"
+        status, tokens = await post("/oauth/token", data={**form, "redirect_uri": callback})
+        assert status == 200, tokens
+        assert tokens["refresh_token"]
 
 
 async def test_the_real_ca_store_does_not_trust_the_proxy(mock_tenant: MockTenant) -> None:

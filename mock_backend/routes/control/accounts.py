@@ -43,13 +43,12 @@ async def mint_tokens(request: web.Request) -> web.StreamResponse:
 
 
 async def list_accounts(request: web.Request) -> web.StreamResponse:
-    name = tenant(request).name
+    accounts = backend(request).grants.accounts_of(tenant(request).name)
     return json_response(
         {
             "accounts": [
                 {**a.persona.model_dump(), "workspace_check_fails": a.workspace_failure is not None}
-                for a in backend(request).grants.accounts.values()
-                if a.tenant == name
+                for a in accounts
             ]
         }
     )
