@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import refusals
 from .faults import Fault, FaultKind
 from .http_io import (
     BACKEND_KEY,
@@ -23,11 +24,11 @@ from .http_io import (
     VIA,
     ServerInfo,
     json_response,
-    parse_body,
 )
 from .journal import JournalEntry
 from .model.auth_check import tenant_of_bearer
 from .oauth_errors import OAuthError
+from .request_body import read_body
 from .routes import (
     ROUTE,
     ROUTES_KEY,
@@ -57,7 +58,6 @@ ALL_ROUTES: list[Route] = [
     *control.ROUTES,
 ]
 _BY_ID = {route.id: route for route in ALL_ROUTES}
-_JOURNAL_BODY_LIMIT = 2000
 
 
 def build_app(state: Backend, info: ServerInfo) -> web.Application:
@@ -102,19 +102,21 @@ def _tenant_name(request: web.Request, info: ServerInfo) -> tuple[str, str]:
     return name, via
 
 
-def _journal_body(raw: bytes, parsed: Any) -> Any:
-    if isinstance(parsed, Exception) or parsed is None:
-        if not raw:
-            return None
-        return {"unparsed": raw[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace")}
-    return parsed
-
-
 @web.middleware
 async def _context_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await _serve(request, handler)
+    except (asyncio.CancelledError, ConnectionResetError, web.HTTPException):
+        raise
+    except Exception:  # whatever went wrong, the client gets JSON, never a traceback
+        return _internal_error(request)
+
+
+async def _serve(request: web.Request, handler: Any) -> web.StreamResponse:
     state = request.app[BACKEND_KEY]
     info = request.app[SERVER_INFO_KEY]
     route = _route_of(request)
+    shape = route.errors if route is not None else "oauth"
     started = time.perf_counter()
     name, via = _tenant_name(request, info)
     try:
@@ -126,23 +128,8 @@ async def _context_middleware(request: web.Request, handler: Any) -> web.StreamR
     if route is not None:
         request[ROUTE] = route
 
-    raw = b""
-    parsed: Any = None
-    try:
-        if request.body_exists and not (route is not None and route.raw_body):
-            raw = await request.read()
-        if raw:
-            parsed = parse_body(raw, request.content_type)
-    except web.HTTPRequestEntityTooLarge:
-        parsed = OAuthError(
-            "invalid_request",
-            f"request body is larger than {state.config.max_body_bytes} bytes",
-            status=413,
-        )
-    except OAuthError as error:
-        parsed = error
-    request[BODY] = parsed
-
+    body = await read_body(request, route, state.config)
+    request[BODY] = body.parsed
     entry: JournalEntry | None = None
     if route is None or route.journaled:
         entry = tenant.journal.open(
@@ -152,9 +139,14 @@ async def _context_middleware(request: web.Request, handler: Any) -> web.StreamR
             path=request.path_qs,
             host=request.host,
             via=via,
-            body=_journal_body(raw, parsed),
+            body=body.for_journal(),
         )
         request[ENTRY] = entry
+    if body.refusal is not None:
+        if entry is not None:
+            entry.flags.append("body_limit")
+            entry.note = body.refusal.description
+        return _finish(entry, refusals.answer(body.refusal, shape), started)
 
     response: web.StreamResponse
     try:
@@ -184,12 +176,16 @@ async def _context_middleware(request: web.Request, handler: Any) -> web.StreamR
     except (asyncio.CancelledError, ConnectionResetError):
         raise
     except Exception:
-        log.exception("unhandled error in %s %s", request.method, request.path)
-        response = json_response(
-            {"error": "server_error", "error_description": "internal error in the mock backend"},
-            status=500,
-        )
+        response = _internal_error(request)
     return _finish(entry, response, started)
+
+
+def _internal_error(request: web.Request) -> web.Response:
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    return json_response(
+        {"error": "server_error", "error_description": "internal error in the mock backend"},
+        status=500,
+    )
 
 
 def _finish(

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from . import json_limits
 from .endpoints import Endpoints, ReadyInfo
 from .journal import JournalEntry
 from .oauth_errors import OAuthError, invalid_request
@@ -55,7 +56,8 @@ def entry(request: web.Request) -> JournalEntry | None:
 
 
 def parse_body(raw: bytes, content_type: str) -> Any:
-    """JSON or form body as a Python value; :class:`OAuthError` for a malformed one."""
+    """JSON or form body as a Python value; :class:`OAuthError` for a malformed one,
+    :class:`~mock_backend.json_limits.JsonLimitError` for one beyond the parse limits."""
     if not raw:
         return None
     try:
@@ -71,7 +73,7 @@ def parse_body(raw: bytes, content_type: str) -> Any:
             raise invalid_request("malformed form body") from exc
     if content_type in ("application/json", "") or content_type.endswith("+json"):
         try:
-            return json.loads(text)
+            return json_limits.loads(text)
         except json.JSONDecodeError as exc:
             raise invalid_request(f"malformed JSON body: {exc.msg} at position {exc.pos}") from exc
     raise OAuthError(

@@ -13,6 +13,9 @@ import json
 import re
 from typing import Any
 
+from .. import json_limits
+from ..json_limits import JsonLimitError
+
 try:  # Python 3.14 ships zstd; older ones use the backport aiohttp also uses.
     from compression import zstd  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # pragma: no cover - depends on the interpreter
@@ -48,15 +51,21 @@ def decode_body(raw: bytes) -> dict[str, Any]:
             raise BadModelRequest(
                 f"decoded body is larger than {MAX_DECODED_BYTES} bytes", status=413
             )
+    return check_request(read_json(raw, "body"))
+
+
+def read_json(data: str | bytes, what: str) -> Any:
+    """A body or websocket frame as JSON, within the parse limits; the reason otherwise."""
     try:
-        value = json.loads(raw)
+        return json_limits.loads(data)
+    except JsonLimitError as exc:
+        raise BadModelRequest(f"{what} refused: {exc}") from exc
     except UnicodeDecodeError as exc:
-        raise BadModelRequest("body is neither JSON nor zstd-compressed JSON") from exc
+        raise BadModelRequest(f"{what} is neither JSON nor zstd-compressed JSON") from exc
     except json.JSONDecodeError as exc:
         raise BadModelRequest(
-            f"body is neither JSON nor zstd-compressed JSON: {exc.msg} at position {exc.pos}"
+            f"{what} is neither JSON nor zstd-compressed JSON: {exc.msg} at position {exc.pos}"
         ) from exc
-    return check_request(value)
 
 
 def check_request(value: Any) -> dict[str, Any]:

@@ -9,10 +9,10 @@ answer to a ``generate: false`` prewarm) and the request recorded.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import json_limits
 from .auth_check import AuthSeen
 from .decode import input_items, last_user_text
 from .default_responder import default_answer
@@ -47,7 +47,7 @@ def turn_metadata(headers: Any, body: dict[str, Any]) -> dict[str, Any] | None:
         return raw
     if isinstance(raw, str):
         try:
-            parsed = json.loads(raw)
+            parsed = json_limits.loads(raw)
         except ValueError:
             return {"unparsed": raw[:500]}
         return parsed if isinstance(parsed, dict) else {"unparsed": raw[:500]}

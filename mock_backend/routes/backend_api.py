@@ -14,7 +14,7 @@ from aiohttp import web
 
 from ..grants import Account
 from ..http_io import VIA, backend, entry, json_response, tenant
-from . import Route
+from . import Route, surface
 
 DEFAULT_ORIGIN = "https://chatgpt.com"
 
@@ -133,33 +133,36 @@ async def other(request: web.Request) -> web.StreamResponse:
     return json_response({"detail": "Not Found"}, status=404)
 
 
-ROUTES = [
-    Route(
-        "accounts_check",
-        "GET",
-        "/backend-api/wham/accounts/check",
-        accounts_check,
-        "Workspace routing discovery, called right after login.",
-    ),
-    Route(
-        "usage",
-        "GET",
-        "/backend-api/wham/usage",
-        usage,
-        "Rate limits and credits of the logged-in account.",
-    ),
-    Route(
-        "config_bundle",
-        "GET",
-        "/backend-api/wham/config/bundle",
-        config_bundle,
-        "Workspace-managed policies (business/enterprise plans): an empty bundle.",
-    ),
-    Route(
-        "backend_other",
-        "*",
-        "/backend-api/{tail:.*}",
-        other,
-        "Any other backend path: 404, which the binary tolerates.",
-    ),
-]
+ROUTES = surface(
+    "detail",
+    [
+        Route(
+            "accounts_check",
+            "GET",
+            "/backend-api/wham/accounts/check",
+            accounts_check,
+            "Workspace routing discovery, called right after login.",
+        ),
+        Route(
+            "usage",
+            "GET",
+            "/backend-api/wham/usage",
+            usage,
+            "Rate limits and credits of the logged-in account.",
+        ),
+        Route(
+            "config_bundle",
+            "GET",
+            "/backend-api/wham/config/bundle",
+            config_bundle,
+            "Workspace-managed policies (business/enterprise plans): an empty bundle.",
+        ),
+        Route(
+            "backend_other",
+            "*",
+            "/backend-api/{tail:.*}",
+            other,
+            "Any other backend path: 404, which the binary tolerates.",
+        ),
+    ],
+)

@@ -12,7 +12,6 @@ is decided in :mod:`mock_backend.model.turns`; this module only moves bytes.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -21,10 +20,16 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from ..http_io import backend, entry, json_response, tenant
 from ..model.auth_check import AuthSeen, check_auth
-from ..model.decode import MAX_DECODED_BYTES, BadModelRequest, check_request, decode_body
+from ..model.decode import (
+    MAX_DECODED_BYTES,
+    BadModelRequest,
+    check_request,
+    decode_body,
+    read_json,
+)
 from ..model.events import Event, sse_frame, ws_text
 from ..model.turns import Answer, answer, turn_metadata
-from . import Route
+from . import Route, surface
 
 #: Conversations kept per websocket for ``previous_response_id`` (the binary chains to the last).
 _KEPT_RESPONSES = 16
@@ -203,9 +208,8 @@ async def _ws_message(
     ws: web.WebSocketResponse, request: web.Request, text: str, kept: dict[str, list[Any]]
 ) -> None:
     try:
-        body = check_request(json.loads(text))
-    except (ValueError, BadModelRequest) as exc:
-        why = exc if isinstance(exc, BadModelRequest) else BadModelRequest(f"not JSON: {exc}")
+        body = check_request(read_json(text, "frame"))
+    except BadModelRequest as why:
         await _ws_error(ws, request, why)
         return
     kind = body.get("type")
@@ -279,28 +283,31 @@ async def models(request: web.Request) -> web.StreamResponse:
     return json_response({"models": tenant(request).model.catalog})
 
 
-ROUTES = [
-    Route(
-        "codex_responses_ws",
-        "GET",
-        "/backend-api/codex/responses",
-        responses_ws,
-        "The model over a websocket: response.create frames in, one event per frame out.",
-    ),
-    Route(
-        "codex_responses",
-        "POST",
-        "/backend-api/codex/responses",
-        responses_post,
-        "The model over HTTP: a Responses-API body (JSON or zstd JSON) in, SSE out.",
-        raw_body=True,
-    ),
-    Route(
-        "codex_models",
-        "GET",
-        "/backend-api/codex/models",
-        models,
-        "The model catalog model/list shows (this tenant's, or the mock models).",
-        query=("client_version",),
-    ),
-]
+ROUTES = surface(
+    "detail",
+    [
+        Route(
+            "codex_responses_ws",
+            "GET",
+            "/backend-api/codex/responses",
+            responses_ws,
+            "The model over a websocket: response.create frames in, one event per frame out.",
+        ),
+        Route(
+            "codex_responses",
+            "POST",
+            "/backend-api/codex/responses",
+            responses_post,
+            "The model over HTTP: a Responses-API body (JSON or zstd JSON) in, SSE out.",
+            raw_body=True,
+        ),
+        Route(
+            "codex_models",
+            "GET",
+            "/backend-api/codex/models",
+            models,
+            "The model catalog model/list shows (this tenant's, or the mock models).",
+            query=("client_version",),
+        ),
+    ],
+)

@@ -15,7 +15,7 @@ from ..device_codes import CodeState, DeviceCode
 from ..http_io import backend, entry, object_body, string_fields, tenant
 from ..page import approved_message, denied_message, device_page, result_page
 from ..personas import PersonaFields
-from . import Route
+from . import Route, surface
 
 
 def _html(text: str, status: int = 200) -> web.Response:
@@ -91,20 +91,23 @@ def _safe(text: str) -> str:
     return escape(text[:32])
 
 
-ROUTES = [
-    Route(
-        "device_page",
-        "GET",
-        "/codex/device",
-        show,
-        "The device-code approval page.",
-        query=("user_code",),
-    ),
-    Route(
-        "device_page_submit",
-        "POST",
-        "/codex/device",
-        submit,
-        "Approve or deny a code from the page (form).",
-    ),
-]
+ROUTES = surface(
+    "page",
+    [
+        Route(
+            "device_page",
+            "GET",
+            "/codex/device",
+            show,
+            "The device-code approval page.",
+            query=("user_code",),
+        ),
+        Route(
+            "device_page_submit",
+            "POST",
+            "/codex/device",
+            submit,
+            "Approve or deny a code from the page (form).",
+        ),
+    ],
+)

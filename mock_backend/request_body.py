@@ -1,0 +1,76 @@
+"""A request's body, read once for every route: in time, within size and parse limits.
+
+The middleware reads the body before the route runs, so a route reads
+``body(request)`` instead of parsing (and erroring) on its own. What the route
+would refuse anyway (malformed JSON, a wrong content type, a body over the size
+limit) is handed to it as an exception, raised when it reads the body, so a
+route that ignores bodies keeps ignoring them. What no route may see is refused
+here, before any route runs: a body beyond the parse limits
+(:mod:`mock_backend.json_limits`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from .config import BackendConfig
+from .http_io import parse_body
+from .json_limits import JsonLimitError, kept_size
+from .oauth_errors import OAuthError
+from .refusals import Refusal
+from .routes import Route
+
+#: Characters of an unparsed body the journal keeps.
+JOURNAL_UNPARSED_CHARS = 2000
+
+
+@dataclass(slots=True)
+class RequestBody:
+    raw: bytes = b""
+    #: The parsed value, None without a body, or the exception a route gets on reading it.
+    parsed: Any = None
+    #: Answered at once, before the route runs.
+    refusal: Refusal | None = None
+
+    def for_journal(self) -> Any:
+        """What the journal shows: the parsed body, or the start of the raw one."""
+        if isinstance(self.parsed, Exception) or self.parsed is None:
+            if not self.raw:
+                return None
+            return {"unparsed": self.raw[:JOURNAL_UNPARSED_CHARS].decode("utf-8", "replace")}
+        return self.parsed
+
+    def kept_size(self) -> int:
+        """What keeping :meth:`for_journal` costs, about (journal budgets count it)."""
+        if isinstance(self.parsed, Exception) or self.parsed is None:
+            return min(len(self.raw), JOURNAL_UNPARSED_CHARS * 4)
+        return kept_size(self.raw)
+
+
+async def read_body(
+    request: web.Request, route: Route | None, config: BackendConfig
+) -> RequestBody:
+    result = RequestBody()
+    if not request.body_exists or (route is not None and route.raw_body):
+        return result
+    try:
+        result.raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        result.parsed = OAuthError(
+            "invalid_request",
+            f"request body is larger than {config.max_body_bytes} bytes",
+            status=413,
+        )
+        return result
+    if not result.raw:
+        return result
+    try:
+        result.parsed = parse_body(result.raw, request.content_type)
+    except JsonLimitError as exc:
+        result.refusal = Refusal(400, "invalid_request", f"request body refused: {exc}")
+    except OAuthError as error:
+        result.parsed = error
+    return result
