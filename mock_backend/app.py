@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from . import refusals
+from .config import INTERCEPTED_HOSTS
 from .faults import Fault, FaultKind
 from .http_io import (
     BACKEND_KEY,
@@ -29,6 +30,7 @@ from .journal import JournalEntry
 from .model.auth_check import tenant_of_bearer
 from .oauth_errors import OAuthError
 from .request_body import read_body
+from .request_guard import RequestGuard
 from .routes import (
     ROUTE,
     ROUTES_KEY,
@@ -60,10 +62,13 @@ ALL_ROUTES: list[Route] = [
 _BY_ID = {route.id: route for route in ALL_ROUTES}
 
 
+GUARD_KEY = web.AppKey("guard", RequestGuard)
+
+
 def build_app(state: Backend, info: ServerInfo) -> web.Application:
-    app = web.Application(
-        middlewares=[_context_middleware], client_max_size=state.config.max_body_bytes
-    )
+    config = state.config
+    app = web.Application(middlewares=[_context_middleware], client_max_size=config.max_body_bytes)
+    app[GUARD_KEY] = RequestGuard((*INTERCEPTED_HOSTS, *config.extra_hosts, config.host))
     app[BACKEND_KEY] = state
     app[SERVER_INFO_KEY] = info
     app[ROUTES_KEY] = ALL_ROUTES
@@ -118,6 +123,9 @@ async def _serve(request: web.Request, handler: Any) -> web.StreamResponse:
     route = _route_of(request)
     shape = route.errors if route is not None else "oauth"
     started = time.perf_counter()
+    refused = request.app[GUARD_KEY].refusal(request.method, request.headers)
+    if refused is not None:
+        return refusals.answer(refused, shape)
     name, via = _tenant_name(request, info)
     try:
         tenant = state.tenant(name)
