@@ -110,7 +110,7 @@ class Kit:
             return None
         finally:
             session.close()
-            tenant.control.reset()
+            tenant.control.delete_tenant(tenant.name)
 
     def run(self, scenario: Scenario) -> ScenarioResult:
         """Run one scenario and hold its result against the baseline."""
@@ -121,7 +121,7 @@ class Kit:
             result = run_scenario(scenario, self.target, tenant, workdir, self.options)
         finally:
             with contextlib.suppress(OSError):
-                tenant.control.reset()
+                tenant.control.delete_tenant(tenant.name)
             shutil.rmtree(workdir, ignore_errors=True)
         return self.baseline.judge(result, self.options.server_version)
 

@@ -44,7 +44,7 @@ from .routes import (
     oauth,
     verification,
 )
-from .state import Backend
+from .state import Backend, unknown_tenant
 from .tenants import DEFAULT_TENANT
 
 log = logging.getLogger("mock_backend")
@@ -87,8 +87,8 @@ def _route_of(request: web.Request) -> Route | None:
 
 def _tenant_name(request: web.Request, info: ServerInfo) -> tuple[str, str]:
     """(tenant, via): the path prefix wins, then the proxy link, then a header, then the
-    account of a bearer token (the model endpoint moves to the workspace origin, which
-    has no tenant prefix)."""
+    tenant that issued a bearer token (the model endpoint moves to the workspace origin,
+    which has no tenant prefix). The name found is looked up, never created."""
     via = "direct"
     link_tenant = None
     peer = request.transport.get_extra_info("peername") if request.transport else None
@@ -127,10 +127,12 @@ async def _serve(request: web.Request, handler: Any) -> web.StreamResponse:
     if refused is not None:
         return refusals.answer(refused, shape)
     name, via = _tenant_name(request, info)
-    try:
-        tenant = state.tenant(name)
-    except OAuthError as error:
-        return json_response(error.body(), status=error.status)
+    tenant = state.find(name)
+    if tenant is None:
+        control = f"{info.endpoints.base}/_mock" if info.endpoints else "{control}"
+        unknown = unknown_tenant(name, control)
+        refusal = refusals.Refusal(unknown.status, unknown.error, unknown.description)
+        return refusals.answer(refusal, shape)
     request[TENANT] = tenant
     request[VIA] = via
     if route is not None:
@@ -141,6 +143,7 @@ async def _serve(request: web.Request, handler: Any) -> web.StreamResponse:
     entry: JournalEntry | None = None
     if route is None or route.journaled:
         entry = tenant.journal.open(
+            body.kept_size(),
             at=state.clock.now(),
             route=route.id if route else "unknown",
             method=request.method,

@@ -131,7 +131,13 @@ class ConnectProxy:
                 headers[name.strip().lower()] = value.strip()
         tenant = tenant_from_headers(headers)
         if not self.tenant_exists(tenant):
-            await _reply(writer, 403, "Forbidden", f"unknown or invalid tenant {tenant!r}\n")
+            await _reply(
+                writer,
+                403,
+                "Forbidden",
+                f"unknown tenant {tenant[:64]!r}: create it first with the control API "
+                "(POST /_mock/tenants)\n",
+            )
             return
         if method.upper() != "CONNECT":
             host = headers.get("host", target)

@@ -39,19 +39,23 @@ class BadModelRequest(ValueError):
 
 def decode_body(raw: bytes) -> dict[str, Any]:
     """The request object from raw bytes (plain or zstd-compressed JSON)."""
+    return check_request(read_json(plain_bytes(raw), "body"))
+
+
+def plain_bytes(raw: bytes) -> bytes:
+    """The body as JSON bytes: decompressed when it starts with the zstd magic number."""
     if not raw:
         raise BadModelRequest("empty request body: expected a JSON object")
-    if raw[:4] == ZSTD_MAGIC:
-        try:
-            decoder = zstd.ZstdDecompressor()
-            raw = decoder.decompress(raw, max_length=MAX_DECODED_BYTES + 1)
-        except zstd.ZstdError as exc:
-            raise BadModelRequest(f"body looks like zstd but does not decode: {exc}") from exc
-        if len(raw) > MAX_DECODED_BYTES or not decoder.eof:
-            raise BadModelRequest(
-                f"decoded body is larger than {MAX_DECODED_BYTES} bytes", status=413
-            )
-    return check_request(read_json(raw, "body"))
+    if raw[:4] != ZSTD_MAGIC:
+        return raw
+    try:
+        decoder = zstd.ZstdDecompressor()
+        plain: bytes = decoder.decompress(raw, max_length=MAX_DECODED_BYTES + 1)
+    except zstd.ZstdError as exc:
+        raise BadModelRequest(f"body looks like zstd but does not decode: {exc}") from exc
+    if len(plain) > MAX_DECODED_BYTES or not decoder.eof:
+        raise BadModelRequest(f"decoded body is larger than {MAX_DECODED_BYTES} bytes", status=413)
+    return plain
 
 
 def read_json(data: str | bytes, what: str) -> Any:

@@ -64,13 +64,16 @@ def answer(
     history: list[Any] | None = None,
     metadata: dict[str, Any] | None = None,
     note: str | None = None,
+    input_size: int = 0,
 ) -> Answer:
-    """Choose and build the answer to one request, and record it."""
+    """Choose and build the answer to one request, and record it (``input_size``: what
+    keeping its input costs, about, for the request log's budget)."""
     items = input_items(body)
     full = None if history is None else [*history, *items]
     conversation = full if full is not None else items
     model = body.get("model") if isinstance(body.get("model"), str) else None
     record = state.requests.add(
+        input_size,
         at=at,
         transport=transport,
         kind="turn",

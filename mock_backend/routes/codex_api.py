@@ -19,12 +19,14 @@ from aiohttp import WSMsgType, web
 from aiohttp.web_protocol import RequestPayloadError
 
 from ..http_io import backend, entry, json_response, tenant
+from ..json_limits import kept_size
 from ..model.auth_check import AuthSeen, check_auth
 from ..model.decode import (
     MAX_DECODED_BYTES,
     BadModelRequest,
     check_request,
     decode_body,
+    plain_bytes,
     read_json,
 )
 from ..model.events import Event, sse_frame, ws_text
@@ -119,7 +121,8 @@ async def _read_raw(request: web.Request) -> bytes:
 
 async def responses_post(request: web.Request) -> web.StreamResponse:
     try:
-        body = decode_body(await _read_raw(request))
+        plain = plain_bytes(await _read_raw(request))
+        body = decode_body(plain)
     except BadModelRequest as why:
         return _reject(request, "http", why)
     log = entry(request)
@@ -136,6 +139,7 @@ async def responses_post(request: web.Request) -> web.StreamResponse:
         at=backend(request).clock.now(),
         auth=seen,
         metadata=turn_metadata(request.headers, body),
+        input_size=kept_size(plain),
     )
     result.record.journal_seq = log.seq if log else None
     if result.delay_ms:
@@ -238,6 +242,7 @@ async def _ws_message(
         history=history,
         metadata=turn_metadata(None, body),
         note=note,
+        input_size=kept_size(text),
     )
     result.record.journal_seq = log.seq if log else None
     if result.record.response_id is not None:

@@ -9,7 +9,7 @@ from mock_backend.state import Backend
 
 def test_live_expired_revoked_and_foreign_tokens() -> None:
     state = Backend(BackendConfig())
-    mine, other = state.tenant("mine"), state.tenant("other")
+    (mine, _), (other, _) = state.create_tenant("mine"), state.create_tenant("other")
     tokens, persona = state.grants.mint_for(mine.name, None)
     bearer = f"Bearer {tokens.access_token}"
 
