@@ -155,7 +155,7 @@ async def _serve(request: web.Request, handler: Any) -> web.StreamResponse:
         request[ENTRY] = entry
     if body.refusal is not None:
         if entry is not None:
-            entry.flags.append("body_limit")
+            entry.flags.append("slow_body" if body.refusal.status == 408 else "body_limit")
             entry.note = body.refusal.description
         return _finish(entry, refusals.answer(body.refusal, shape), started)
 

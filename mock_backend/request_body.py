@@ -6,11 +6,15 @@ would refuse anyway (malformed JSON, a wrong content type, a body over the size
 limit) is handed to it as an exception, raised when it reads the body, so a
 route that ignores bodies keeps ignoring them. What no route may see is refused
 here, before any route runs: a body beyond the parse limits
-(:mod:`mock_backend.json_limits`).
+(:mod:`mock_backend.json_limits`), and a body that has not arrived whole within
+``body_timeout`` seconds (a client that sends half a body and waits would hold
+the request open forever: aiohttp sets no read timeout). The time an answer takes
+to stream is not limited.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +61,11 @@ async def read_body(
     if not request.body_exists or (route is not None and route.raw_body):
         return result
     try:
-        result.raw = await request.read()
+        async with asyncio.timeout(config.body_timeout):
+            result.raw = await request.read()
+    except TimeoutError:
+        result.refusal = slow_body(config.body_timeout)
+        return result
     except web.HTTPRequestEntityTooLarge:
         result.parsed = OAuthError(
             "invalid_request",
@@ -74,3 +82,14 @@ async def read_body(
     except OAuthError as error:
         result.parsed = error
     return result
+
+
+def slow_body(seconds: float) -> Refusal:
+    """408 for a body that did not arrive in time; the connection closes after it (the
+    rest of the body is not read, so the connection cannot carry another request)."""
+    return Refusal(
+        408,
+        "request_timeout",
+        f"request body not received whole within {seconds:g} s (body_timeout)",
+        close=True,
+    )

@@ -31,6 +31,7 @@ from ..model.decode import (
 )
 from ..model.events import Event, sse_frame, ws_text
 from ..model.turns import Answer, answer, turn_metadata
+from ..request_body import slow_body
 from . import Route, surface
 
 #: Conversations kept per websocket for ``previous_response_id`` (the binary chains to the last).
@@ -87,11 +88,16 @@ def _reject(
     )
     if log is not None:
         log.note = str(why)
-        if why.status != 401:  # a refused token is flagged by its state already
+        if why.status == 408:
+            log.flags.append("slow_body")
+        elif why.status != 401:  # a refused token is flagged by its state already
             log.flags.append("bad_model_request")
     if why.status == 401:
         return json_response(_unauthorized_body(why), status=401)
-    return json_response({"detail": str(why)}, status=why.status)
+    response = json_response({"detail": str(why)}, status=why.status)
+    if why.status == 408:
+        response.force_close()  # the rest of the body was not read
+    return response
 
 
 def _unauthorized_body(why: BadModelRequest) -> dict[str, Any]:
@@ -104,12 +110,16 @@ async def _read_raw(request: web.Request) -> bytes:
     """The body, decoded by aiohttp when it came with ``Content-Encoding: zstd``."""
     chunks: list[bytes] = []
     size = 0
+    seconds = backend(request).config.body_timeout
     try:
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            size += len(chunk)
-            if size > MAX_DECODED_BYTES:
-                raise BadModelRequest(f"body is larger than {MAX_DECODED_BYTES} bytes", 413)
-            chunks.append(chunk)
+        async with asyncio.timeout(seconds):
+            async for chunk in request.content.iter_chunked(64 * 1024):
+                size += len(chunk)
+                if size > MAX_DECODED_BYTES:
+                    raise BadModelRequest(f"body is larger than {MAX_DECODED_BYTES} bytes", 413)
+                chunks.append(chunk)
+    except TimeoutError as exc:
+        raise BadModelRequest(slow_body(seconds).description, 408) from exc
     except RequestPayloadError as exc:
         encoding = request.headers.get("Content-Encoding", "none")
         raise BadModelRequest(
