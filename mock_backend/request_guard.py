@@ -9,7 +9,7 @@ answer, but the approval page would approve a code). So, before any route runs:
 
 * the ``Host`` must name a loopback address (``127.0.0.0/8``, ``::1``, ``localhost``),
   the host the mock listens on, or a host the proxy intercepts (``auth.openai.com``,
-  ``chatgpt.com`` and ``--extra-host`` names), which is what arrives through the
+  ``chatgpt.com`` and ``BackendConfig.extra_hosts``), which is what arrives through the
   proxy. A rebinding page's own name is refused on every route.
 * a request that changes something (any method but GET, HEAD and OPTIONS) and a
   websocket upgrade are refused when the browser says they come from another site:
