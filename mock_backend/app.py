@@ -188,6 +188,8 @@ async def _serve(request: web.Request, handler: Any) -> web.StreamResponse:
         raise
     except Exception:
         response = _internal_error(request)
+    if body.unread and not response.prepared:
+        response.force_close()
     return _finish(entry, response, started)
 
 

@@ -3,8 +3,10 @@
 The middleware reads the body before the route runs, so a route reads
 ``body(request)`` instead of parsing (and erroring) on its own. What the route
 would refuse anyway (malformed JSON, a wrong content type, a body over the size
-limit) is handed to it as an exception, raised when it reads the body, so a
-route that ignores bodies keeps ignoring them. What no route may see is refused
+limit, a coding that does not decode) is handed to it as an exception, raised
+when it reads the body, so a route that ignores bodies keeps ignoring them.
+Bodies sent with a ``Content-Encoding`` are decoded here
+(:mod:`mock_backend.content_coding`). What no route may see is refused
 here, before any route runs: a body beyond the parse limits
 (:mod:`mock_backend.json_limits`), and a body that has not arrived whole within
 ``body_timeout`` seconds (a client that sends half a body and waits would hold
@@ -20,6 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import content_coding
 from .config import BackendConfig
 from .http_io import parse_body
 from .json_limits import JsonLimitError, kept_size
@@ -38,6 +41,9 @@ class RequestBody:
     parsed: Any = None
     #: Answered at once, before the route runs.
     refusal: Refusal | None = None
+    #: The body was not read whole (too large, or not decodable): the connection cannot
+    #: carry another request, so the answer says ``Connection: close``.
+    unread: bool = False
 
     def for_journal(self) -> Any:
         """What the journal shows: the parsed body, or the start of the raw one."""
@@ -62,11 +68,18 @@ async def read_body(
         return result
     try:
         async with asyncio.timeout(config.body_timeout):
-            result.raw = await request.read()
+            raw = await request.read()
+        result.raw = content_coding.decode(
+            raw, request.headers.get("Content-Encoding"), config.max_body_bytes
+        )
     except TimeoutError:
         result.refusal = slow_body(config.body_timeout)
         return result
+    except content_coding.UndecodableBody as exc:
+        result.parsed = OAuthError("invalid_request", str(exc), status=exc.status)
+        return result
     except web.HTTPRequestEntityTooLarge:
+        result.unread = True
         result.parsed = OAuthError(
             "invalid_request",
             f"request body is larger than {config.max_body_bytes} bytes",

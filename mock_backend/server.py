@@ -115,7 +115,10 @@ class MockBackend:
         try:
             certs = make_certificates(folder, config.extra_hosts) if config.proxy else None
             app = build_app(self.state, self.info)
-            self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            # Bodies are decoded by the mock (content_coding), not by aiohttp's parser.
+            self._runner = web.AppRunner(
+                app, access_log=None, handle_signals=False, auto_decompress=False
+            )
             await self._runner.setup()
             site = web.TCPSite(self._runner, config.host, config.port, reuse_address=True)
             await site.start()

@@ -32,9 +32,11 @@ _WRAPPER = re.compile(r"^\s*<([a-z_]+)>.*</\1>\s*$", re.DOTALL)
 class BadModelRequest(ValueError):
     """A model request the mock cannot read; ``str()`` says why."""
 
-    def __init__(self, reason: str, status: int = 400) -> None:
+    def __init__(self, reason: str, status: int = 400, *, unread: bool = False) -> None:
         super().__init__(reason)
         self.status = status
+        #: The body was not read whole: the answer closes the connection.
+        self.unread = unread
 
 
 def decode_body(raw: bytes) -> dict[str, Any]:

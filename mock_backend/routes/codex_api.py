@@ -12,12 +12,11 @@ is decided in :mod:`mock_backend.model.turns`; this module only moves bytes.
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from aiohttp.web_protocol import RequestPayloadError
 
+from .. import content_coding
 from ..http_io import backend, entry, json_response, tenant
 from ..json_limits import kept_size
 from ..model.auth_check import AuthSeen, check_auth
@@ -36,18 +35,6 @@ from . import Route, surface
 
 #: Conversations kept per websocket for ``previous_response_id`` (the binary chains to the last).
 _KEPT_RESPONSES = 16
-
-
-class _QuietBadEncoding(logging.Filter):
-    """A body that fails zstd decoding is answered 400 by the handler; aiohttp then logs
-    the same decoding error again while draining the rest of the body. Nothing is wrong."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, RequestPayloadError)
-
-
-logging.getLogger("aiohttp.server").addFilter(_QuietBadEncoding())
 
 
 def _auth(request: web.Request) -> AuthSeen:
@@ -95,7 +82,7 @@ def _reject(
     if why.status == 401:
         return json_response(_unauthorized_body(why), status=401)
     response = json_response({"detail": str(why)}, status=why.status)
-    if why.status == 408:
+    if why.unread:
         response.force_close()  # the rest of the body was not read
     return response
 
@@ -107,7 +94,8 @@ def _unauthorized_body(why: BadModelRequest) -> dict[str, Any]:
 
 
 async def _read_raw(request: web.Request) -> bytes:
-    """The body, decoded by aiohttp when it came with ``Content-Encoding: zstd``."""
+    """The body, without its ``Content-Encoding`` (codex sends zstd), at most
+    :data:`MAX_DECODED_BYTES` either way."""
     chunks: list[bytes] = []
     size = 0
     seconds = backend(request).config.body_timeout
@@ -116,17 +104,17 @@ async def _read_raw(request: web.Request) -> bytes:
             async for chunk in request.content.iter_chunked(64 * 1024):
                 size += len(chunk)
                 if size > MAX_DECODED_BYTES:
-                    raise BadModelRequest(f"body is larger than {MAX_DECODED_BYTES} bytes", 413)
+                    raise BadModelRequest(
+                        f"body is larger than {MAX_DECODED_BYTES} bytes", 413, unread=True
+                    )
                 chunks.append(chunk)
     except TimeoutError as exc:
-        raise BadModelRequest(slow_body(seconds).description, 408) from exc
-    except RequestPayloadError as exc:
-        encoding = request.headers.get("Content-Encoding", "none")
-        raise BadModelRequest(
-            f"body does not decode as Content-Encoding {encoding}: neither JSON nor "
-            "zstd-compressed JSON"
-        ) from exc
-    return b"".join(chunks)
+        raise BadModelRequest(slow_body(seconds).description, 408, unread=True) from exc
+    encoding = request.headers.get("Content-Encoding")
+    try:
+        return content_coding.decode(b"".join(chunks), encoding, MAX_DECODED_BYTES)
+    except content_coding.UndecodableBody as exc:
+        raise BadModelRequest(str(exc), exc.status) from exc
 
 
 async def responses_post(request: web.Request) -> web.StreamResponse:
