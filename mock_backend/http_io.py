@@ -117,6 +117,21 @@ def json_response(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, headers={"Cache-Control": "no-store"})
 
 
+#: A page of the mock may not be framed by another page: framed, its buttons could be
+#: clicked for a person who sees something else (clickjacking), and the Origin check
+#: would see the page's own origin.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def html_response(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", headers=PAGE_HEADERS)
+
+
 def public_base(request: web.Request) -> str:
     """The issuer as this request's client sees it (proxied: the real host name)."""
     via: str = request.get(VIA, "direct")

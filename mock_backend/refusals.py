@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from .http_io import json_response
+from .http_io import html_response, json_response
 from .page import refusal_page
 from .routes import ErrorShape
 
@@ -41,12 +41,7 @@ def answer(refusal: Refusal, shape: ErrorShape) -> web.Response:
             {"jsonrpc": "2.0", "id": None, "error": error}, status=refusal.status
         )
     elif shape == "page":
-        response = web.Response(
-            text=refusal_page(refusal.description),
-            status=refusal.status,
-            content_type="text/html",
-            headers={"Cache-Control": "no-store"},
-        )
+        response = html_response(refusal_page(refusal.description), refusal.status)
     else:
         response = json_response(
             {"error": refusal.error, "error_description": refusal.description},

@@ -11,6 +11,7 @@ from aiohttp import web
 from ..http_io import (
     backend,
     entry,
+    html_response,
     json_response,
     object_body,
     public_base,
@@ -104,9 +105,8 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     scripted = state.browser.scripted_redirect(browser)
     if scripted is not None:
         raise web.HTTPFound(scripted)
-    return web.Response(
-        text=browser_login_page(browser, state.personas.suggest(), public_base(request)),
-        content_type="text/html",
+    return html_response(
+        browser_login_page(browser, state.personas.suggest(), public_base(request))
     )
 
 
@@ -149,9 +149,8 @@ async def openid_configuration(request: web.Request) -> web.StreamResponse:
 
 
 async def device_callback(request: web.Request) -> web.StreamResponse:
-    return web.Response(
-        text="<!doctype html><title>Device login</title><p>You can close this window.</p>",
-        content_type="text/html",
+    return html_response(
+        "<!doctype html><title>Device login</title><p>You can close this window.</p>"
     )
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..device_codes import CodeState, DeviceCode
-from ..http_io import backend, entry, object_body, string_fields, tenant
+from ..http_io import backend, entry, html_response, object_body, string_fields, tenant
 from ..page import approved_message, denied_message, device_page, result_page
 from ..personas import PersonaFields
 from . import Route, surface
 
 
 def _html(text: str, status: int = 200) -> web.Response:
-    return web.Response(text=text, status=status, content_type="text/html")
+    return html_response(text, status)
 
 
 def _pending(request: web.Request) -> list[DeviceCode]:

@@ -143,3 +143,18 @@ def test_host_names_are_read_strictly() -> None:
         assert guard.allowed(host_name(loopback)), loopback
     assert not guard.allowed(host_name("0.0.0.0"))
     assert not guard.allowed(host_name("10.0.0.1"))
+
+
+def test_no_page_of_the_mock_can_be_framed(device: DeviceClient, mock_tenant: MockTenant) -> None:
+    """Framed by another site, the page would post with its own origin: clickjacking."""
+    code = device.new_code()
+    pages = [
+        http.get(mock_tenant.ready.verification_page),
+        _submit(mock_tenant, code["user_code"]),
+        http.get(mock_tenant.ready.verification_page, headers={"Host": "attacker.example"}),
+        http.get(f"{device.issuer}/deviceauth/callback"),
+    ]
+    for page in pages:
+        assert page.headers["Content-Type"].startswith("text/html")
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
