@@ -41,6 +41,10 @@ class BackendConfig:
     #: Tenants that may exist at once (the default one included); the control API makes
     #: and deletes them.
     max_tenants: int = 256
+    #: Device codes and waiting browser logins one tenant keeps; beyond, the oldest are
+    #: forgotten (and counted), so a client asking for codes in a loop is bounded too.
+    max_codes: int = 100_000
+    max_browser_requests: int = 1000
     max_body_bytes: int = 64 * 1024
     #: Seconds a request body may take to arrive, whole; then 408 (the answer is not limited).
     body_timeout: float = 10.0

@@ -41,6 +41,7 @@ class DeviceLogins:
         self, config: BackendConfig, clock: Clock, personas: PersonaFactory, grants: TokenGrants
     ) -> None:
         self._client_id = config.client_id
+        self._max_codes = config.max_codes
         self._clock = clock
         self._personas = personas
         self._grants = grants
@@ -72,10 +73,17 @@ class DeviceLogins:
             code = DeviceCode(
                 tenant.name, script, self._clock.now(), settings.interval, settings.expires_in
             )
+        while len(tenant.codes) >= self._max_codes:
+            self._drop(tenant.codes.pop(next(iter(tenant.codes))))
+            tenant.dropped_codes += 1
         tenant.codes[code.user_code] = code
         self._by_user_code[code.user_code] = code
         self._by_device_id[code.device_auth_id] = code
         return code
+
+    def _drop(self, code: DeviceCode) -> None:
+        self._by_device_id.pop(code.device_auth_id, None)
+        self._by_user_code.pop(code.user_code, None)
 
     def find(self, user_code: str, tenant: Tenant) -> DeviceCode | None:
         """A code of this tenant by what a person types (another tenant's is not found)."""
@@ -127,8 +135,7 @@ class DeviceLogins:
     def forget(self, tenant: Tenant) -> None:
         """Drop one tenant's codes from the backend-wide indexes."""
         for code in tenant.codes.values():
-            self._by_device_id.pop(code.device_auth_id, None)
-            self._by_user_code.pop(code.user_code, None)
+            self._drop(code)
 
     def __len__(self) -> int:
         return len(self._by_user_code)

@@ -87,6 +87,10 @@ class Backend:
             **self.grants.counts(),
             "journal_dropped": dropped,
             "model_requests_dropped": model_dropped,
+            "device_codes_dropped": sum(t.dropped_codes for t in self.tenants.values()),
+            "browser_requests_dropped": sum(
+                t.dropped_browser_requests for t in self.tenants.values()
+            ),
         }
 
 

@@ -65,6 +65,9 @@ class Tenant:
     browser_requests: dict[str, BrowserRequest] = field(default_factory=dict)
     usage: dict[str, Any] | None = None
     model: ModelState = field(default_factory=ModelState)
+    #: Forgotten to stay within max_codes / max_browser_requests, since the last reset.
+    dropped_codes: int = 0
+    dropped_browser_requests: int = 0
 
     @classmethod
     def new(cls, name: str, config: BackendConfig) -> Tenant:
@@ -80,6 +83,7 @@ class Tenant:
         """Back to a new tenant's state (the backend-wide indexes are cleared by the caller)."""
         self.codes.clear()
         self.browser_requests.clear()
+        self.dropped_codes = self.dropped_browser_requests = 0
         self.plan.clear()
         self.faults.clear()
         self.journal.clear()

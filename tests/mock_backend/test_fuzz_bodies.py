@@ -167,7 +167,7 @@ class Bodies:
         if encoding == 0:
             data, headers["Content-Encoding"] = zstd.compress(data), "zstd"
         elif encoding == 1:
-            data, headers["Content-Encoding"] = gzip.compress(data), "gzip"
+            data, headers["Content-Encoding"] = gzip.compress(data, mtime=0), "gzip"
         elif encoding == 2:
             headers["Content-Encoding"] = rng.choice(["zstd", "gzip", "deflate"])  # a lie
         return data, headers

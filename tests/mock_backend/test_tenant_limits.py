@@ -14,10 +14,12 @@ from collections.abc import Iterator
 import pytest
 
 from mock_backend import BackendConfig, BackendThread
+from mock_backend.config import CODEX_CLIENT_ID
 from mock_backend.control_client import ControlClient, ControlError
 from mock_backend.tenant_handle import MockTenant
 from tests.support import http
 
+from .conftest import DeviceClient
 from .test_model_endpoint import ModelClient, user
 
 
@@ -30,6 +32,8 @@ def small_backend() -> Iterator[BackendThread]:
         journal_bytes=64 * 1024,
         model_log_capacity=20,
         model_log_bytes=256 * 1024,
+        max_codes=5,
+        max_browser_requests=3,
     )
     with BackendThread(config) as backend:
         yield backend
@@ -161,4 +165,37 @@ def test_the_model_request_log_keeps_within_its_count_and_bytes(
     reply = http.get(f"{tenant.ready.control}/model/requests").json
     assert reply["kept"] == 20 and reply["dropped"] == 42 - 20
     assert ControlClient(small_backend.ready.control).tenants()["model_requests_dropped"] >= 22
+    small_backend.delete_tenant(tenant.name)
+
+
+def test_codes_and_waiting_browser_logins_are_bounded(small_backend: BackendThread) -> None:
+    tenant = MockTenant.of(small_backend.tenant(f"codes-{secrets.token_hex(3)}"))
+    client = DeviceClient(tenant)
+    codes = [client.new_code() for _ in range(8)]
+    listed = tenant.control.request("GET", "/device-codes")
+    assert [c["user_code"] for c in listed["device_codes"]] == [c["user_code"] for c in codes[3:]]
+    assert listed["dropped"] == 3
+    forgotten = client.poll(codes[0])
+    assert (forgotten.status, forgotten.json["error"]) == (400, "invalid_grant")
+    assert client.poll(codes[-1]).status == 403  # the newest still waits
+    ids = []
+    for index in range(5):
+        page = http.get(
+            f"{tenant.ready.issuer}/oauth/authorize?response_type=code&client_id={CODEX_CLIENT_ID}"
+            f"&redirect_uri=http://127.0.0.1:1455/auth/callback&code_challenge=abc"
+            f"&code_challenge_method=S256&state=s{index}"
+        )
+        assert page.status == 200
+        ids.append(page.text.split('name="request_id" value="', 1)[1].split('"', 1)[0])
+    oldest = http.post(
+        f"{tenant.ready.issuer}/oauth/authorize", form={"request_id": ids[0], "decision": "approve"}
+    )
+    assert oldest.status == 400
+    newest = http.post(
+        f"{tenant.ready.issuer}/oauth/authorize",
+        form={"request_id": ids[-1], "decision": "approve"},
+    )
+    assert newest.status == 302
+    stats = ControlClient(small_backend.ready.control).tenants()
+    assert stats["device_codes_dropped"] >= 3 and stats["browser_requests_dropped"] >= 2
     small_backend.delete_tenant(tenant.name)
