@@ -36,6 +36,7 @@ def _raw_deflate(data: bytes) -> bytes:
         ("identity", PLAIN),
         (None, PLAIN),
     ],
+    ids=["zstd", "gzip", "deflate-zlib", "deflate-raw", "identity", "none"],
 )
 def test_each_coding_decodes(encoding: str | None, packed: bytes) -> None:
     assert decode(packed, encoding, 1024) == PLAIN
@@ -51,6 +52,15 @@ def test_each_coding_decodes(encoding: str | None, packed: bytes) -> None:
         ("zstd", zstd.compress(b"{" + b" " * 5000 + b"}"), 413, "larger than 1024 bytes"),
         ("gzip", gzip.compress(b" " * 10_000_000, mtime=0), 413, "larger than 1024 bytes"),
         ("br", b"x", 415, "'br' is not read here"),
+    ],
+    ids=[
+        "zstd-garbage",
+        "gzip-garbage",
+        "deflate-garbage",
+        "truncated",
+        "zstd-bomb",
+        "gzip-bomb",
+        "br",
     ],
 )
 def test_what_does_not_decode_says_why(
