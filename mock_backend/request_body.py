@@ -67,8 +67,11 @@ async def read_body(
     if not request.body_exists or (route is not None and route.raw_body):
         return result
     try:
-        async with asyncio.timeout(config.body_timeout):
+        if request.content.is_eof():  # it came whole with the head: nothing to wait for
             raw = await request.read()
+        else:
+            async with asyncio.timeout(config.body_timeout):
+                raw = await request.read()
         result.raw = content_coding.decode(
             raw, request.headers.get("Content-Encoding"), config.max_body_bytes
         )

@@ -33,6 +33,7 @@ from .refusals import Refusal
 
 LOOPBACK_NAMES = frozenset({"localhost"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_HOSTS_KEPT = 64
 #: host[:port]: a DNS name or an IPv4 address, or an IPv6 address in brackets.
 _HOST = re.compile(r"^(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::\d{1,5})?$")
 
@@ -52,6 +53,16 @@ class RequestGuard:
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = LOOPBACK_NAMES | frozenset(n.lower().strip("[]") for n in names)
+        #: Host values already judged (clients send the same few); bounded.
+        self._hosts: dict[str, bool] = {}
+
+    def host_allowed(self, host: str) -> bool:
+        known = self._hosts.get(host)
+        if known is None:
+            known = self.allowed(host_name(host))
+            if len(self._hosts) < _HOSTS_KEPT:
+                self._hosts[host] = known
+        return known
 
     def allowed(self, name: str | None) -> bool:
         if name is None:
@@ -66,7 +77,7 @@ class RequestGuard:
     def refusal(self, method: str, headers: Mapping[str, str]) -> Refusal | None:
         """Why this request is refused, or None to serve it."""
         host = headers.get("Host")
-        if host is not None and not self.allowed(host_name(host)):
+        if host is not None and not self.host_allowed(host):
             return Refusal(
                 403,
                 "foreign_host",

@@ -100,7 +100,8 @@ async def _read_raw(request: web.Request) -> bytes:
     size = 0
     seconds = backend(request).config.body_timeout
     try:
-        async with asyncio.timeout(seconds):
+        # A body that came whole with the head has nothing to wait for: no timer.
+        async with asyncio.timeout(None if request.content.is_eof() else seconds):
             async for chunk in request.content.iter_chunked(64 * 1024):
                 size += len(chunk)
                 if size > MAX_DECODED_BYTES:
