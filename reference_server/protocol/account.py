@@ -129,13 +129,14 @@ class ChatgptAuthTokensLoginParams(WireModel):
     )
 
 
-LoginAccountParams = Annotated[
+#: The login request, as handlers see it once parsed (``LoginAccountParams`` on the wire).
+LoginParams = (
     ApiKeyLoginParams
     | ChatgptLoginParams
     | ChatgptDeviceCodeLoginParams
-    | ChatgptAuthTokensLoginParams,
-    Field(discriminator="type"),
-]
+    | ChatgptAuthTokensLoginParams
+)
+LoginAccountParams = Annotated[LoginParams, Field(discriminator="type")]
 
 
 class ApiKeyLoginResponse(WireModel):
@@ -167,13 +168,13 @@ class ChatgptAuthTokensLoginResponse(WireModel):
     type: Literal["chatgptAuthTokens"]
 
 
-LoginAccountResponse = Annotated[
+LoginResponse = (
     ApiKeyLoginResponse
     | ChatgptLoginResponse
     | ChatgptDeviceCodeLoginResponse
-    | ChatgptAuthTokensLoginResponse,
-    Field(discriminator="type"),
-]
+    | ChatgptAuthTokensLoginResponse
+)
+LoginAccountResponse = Annotated[LoginResponse, Field(discriminator="type")]
 
 
 # -- account/login/cancel, account/logout ---------------------------------------------------

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from reference_server.backend_client import Reply
-from reference_server.login.device_code import DeviceCode, LoginFailed, complete_device_login
+from reference_server.errors import LoginFailed
+from reference_server.login.device_code import DeviceCode, complete_device_login
 from reference_server.settings import Settings
 
 
