@@ -8,10 +8,10 @@ mypy only: the stdio fast path imports this module before its first answer.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
+from .jsonrpc import Ask, Notify
 from .protocol.base import WireModel
 
 if TYPE_CHECKING:
@@ -22,12 +22,6 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 R = TypeVar("R", bound=WireModel)
-
-#: Sends a notification; its method is the one the registry lists for the model.
-Notify = Callable[[WireModel], None]
-#: Sends a server request and awaits the client's ``result`` (``TimeoutError`` after the
-#: given seconds; :class:`~reference_server.errors.ClientAnsweredError` for an error).
-Ask = Callable[[WireModel, float], Awaitable[Any]]
 
 
 @dataclass

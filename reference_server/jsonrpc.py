@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InternalError, InvalidRequest
+
+if TYPE_CHECKING:
+    from .protocol.base import WireModel
 
 log = logging.getLogger("reference_server")
 
@@ -28,6 +31,12 @@ INTERNAL_ERROR = -32603
 
 RequestId = Any
 Message = dict[str, Any]
+
+#: Sends a notification; its method is the one the registry lists for the model.
+Notify = Callable[["WireModel"], None]
+#: Sends a server request and awaits the client's ``result`` (``TimeoutError`` after the
+#: given seconds; :class:`~reference_server.errors.ClientAnsweredError` for an error).
+Ask = Callable[["WireModel", float], Awaitable[Any]]
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import logging
 
 from ..auth_store import StoredAuth
 from ..backend_client import BackendClient, BackendError
-from ..context import Ask
 from ..credentials import Credentials
 from ..errors import ClientAnsweredError, InvalidRequest
+from ..jsonrpc import Ask
 from ..params import parse
 from ..protocol import account as p
 from ..settings import Settings

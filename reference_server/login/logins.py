@@ -22,6 +22,7 @@ from ..account_view import account_updated
 from ..auth_store import StoredAuth
 from ..credentials import Credentials
 from ..errors import LoginFailed
+from ..jsonrpc import Notify
 from ..protocol.account import AccountLoginCompletedNotification, WorkspaceRouting
 from ..protocol.base import WireModel
 
@@ -57,7 +58,7 @@ class _Pending:
 
 
 class Logins:
-    def __init__(self, credentials: Credentials, notify: Callable[[WireModel], None]) -> None:
+    def __init__(self, credentials: Credentials, notify: Notify) -> None:
         self._credentials = credentials
         self._notify = notify
         self._pending: dict[str, _Pending] = {}
