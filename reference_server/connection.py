@@ -21,7 +21,7 @@ from .backend_client import BackendClient
 from .context import Context, Peer, Reply
 from .credentials import Credentials
 from .errors import ClientAnsweredError, InvalidRequest
-from .jsonrpc import Request, Response, answering, decode, encode
+from .jsonrpc import Refused, Request, Response, answering, decode, encode, refusal
 from .login.logins import Logins
 from .methods import HANDLERS, method_of
 from .protocol.base import WireModel
@@ -77,7 +77,9 @@ class Connection:
     def receive(self, line: bytes) -> None:
         """One line from the client. Lines that are not requests get no reply, as upstream."""
         incoming = decode(line)
-        if isinstance(incoming, Response):
+        if isinstance(incoming, Refused):
+            self._send(refusal(incoming))
+        elif isinstance(incoming, Response):
             self._resolve(incoming)
         elif isinstance(incoming, Request):
             task = asyncio.ensure_future(self._answer(incoming))
