@@ -25,3 +25,10 @@ class LoginFailed(Exception):
 
 class ClientAnsweredError(Exception):
     """The client answered a server request with an error."""
+
+
+def os_error_text(exc: OSError) -> str:
+    """``Is a directory (os error 21)``: how upstream words a file operation that failed."""
+    if exc.errno is None or exc.strerror is None:
+        return str(exc) or type(exc).__name__
+    return f"{exc.strerror} (os error {exc.errno})"

@@ -12,7 +12,7 @@ import uuid
 
 from ..auth_store import StoredAuth
 from ..context import Context, Reply
-from ..errors import InvalidRequest
+from ..errors import InternalError, InvalidRequest, os_error_text
 from ..login.browser import BrowserLogin
 from ..login.device_code import complete_device_login, request_device_code
 from ..login.external import client_tokens, external_login, sync_workspace_config
@@ -24,14 +24,19 @@ from ..protocol.base import WireModel
 async def start(ctx: Context, params: p.LoginParams) -> Reply[p.LoginResponse]:
     _check_allowed(ctx, params)
     replaced = await ctx.logins.replace(params.type)
-    if isinstance(params, p.ApiKeyLoginParams):
-        return _api_key(ctx, params, replaced)
-    if isinstance(params, p.ChatgptDeviceCodeLoginParams):
-        response: p.LoginResponse = await _device_code(ctx)
-    elif isinstance(params, p.ChatgptAuthTokensLoginParams):
-        response = _client_tokens(ctx, params)
-    else:
-        response = await _browser(ctx)
+    try:
+        if isinstance(params, p.ApiKeyLoginParams):
+            return _api_key(ctx, params, replaced)
+        if isinstance(params, p.ChatgptDeviceCodeLoginParams):
+            response: p.LoginResponse = await _device_code(ctx)
+        elif isinstance(params, p.ChatgptAuthTokensLoginParams):
+            response = _client_tokens(ctx, params)
+        else:
+            response = await _browser(ctx)
+    except Exception:
+        for notice in replaced:  # the logins this one replaced end even if it cannot start
+            ctx.notify(notice)
+        raise
     return Reply(response, replaced)
 
 
@@ -50,7 +55,11 @@ def _check_allowed(ctx: Context, params: p.LoginParams) -> None:
 def _api_key(
     ctx: Context, params: p.ApiKeyLoginParams, replaced: list[WireModel]
 ) -> Reply[p.LoginResponse]:
-    finished = ctx.logins.finish(None, SignIn(StoredAuth(mode="apikey", api_key=params.api_key)))
+    auth = StoredAuth(mode="apikey", api_key=params.api_key)
+    try:
+        finished = ctx.logins.finish(None, SignIn(auth))
+    except OSError as exc:
+        raise InternalError(f"failed to save api key: {os_error_text(exc)}") from exc
     return Reply(p.ApiKeyLoginResponse(type="apiKey"), [*replaced, *finished])
 
 

@@ -10,6 +10,7 @@ from ..account_view import account_updated
 from ..auth_store import StoredAuth
 from ..backend_client import BackendError
 from ..context import Context, Reply
+from ..errors import InternalError, os_error_text
 from ..protocol import account as p
 
 log = logging.getLogger("reference_server")
@@ -20,7 +21,10 @@ async def logout(ctx: Context, params: None) -> Reply[p.LogoutAccountResponse]:
     stored = ctx.credentials.store.load()
     if stored is not None and stored.mode == "chatgpt":
         await _revoke(ctx, stored)
-    ctx.credentials.sign_out()
+    try:
+        ctx.credentials.sign_out()
+    except OSError as exc:
+        raise InternalError(f"logout failed: {os_error_text(exc)}") from exc
     return Reply(p.LogoutAccountResponse(), [account_updated(None)])
 
 

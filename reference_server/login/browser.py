@@ -116,7 +116,7 @@ class BrowserLogin:
             return web.Response(status=400, text="Login failed")
         try:
             sign_in = await self._exchange(code)
-        except LoginFailed as failure:
+        except Exception as failure:  # whatever it is, the login must end with it
             self._finish(failure)
             return web.Response(status=500, text=str(failure))
         assert self.result is not None
@@ -135,7 +135,7 @@ class BrowserLogin:
         self._finish(LoginFailed("Login server error: Login cancelled"))
         return web.Response(text="Login cancelled")
 
-    def _finish(self, failure: LoginFailed) -> None:
+    def _finish(self, failure: Exception) -> None:
         if self.result is not None and not self.result.done():
             self.result.set_exception(failure)
 

@@ -1,9 +1,10 @@
 """The logins of one connection, from start to end: start, replace, cancel, finish.
 
-A login that waits on a person or a backend runs as a task. It ends (success, a
-failure the flow names, a cancel, a newer login) in exactly one
-``account/login/completed``; the one exception is upstream's: a ``chatgptAuthTokens``
-login replaced before it completes reports nothing. On success the
+A login that waits on a person or a backend runs as a task. However it ends (success,
+a failure the flow names, a file that cannot be written, an error nobody foresaw, a
+cancel, a newer login) it ends in exactly one ``account/login/completed``; the one
+exception is upstream's: a ``chatgptAuthTokens`` login replaced before it completes
+reports nothing. On success the
 login is stored first, then ``account/login/completed`` and ``account/updated`` go out,
 in that order: a client reads the account when the update arrives.
 """
@@ -21,7 +22,7 @@ from typing import Any, Literal
 from ..account_view import account_updated
 from ..auth_store import StoredAuth
 from ..credentials import Credentials
-from ..errors import LoginFailed
+from ..errors import LoginFailed, os_error_text
 from ..jsonrpc import Notify
 from ..protocol.account import AccountLoginCompletedNotification, WorkspaceRouting
 from ..protocol.base import WireModel
@@ -114,7 +115,14 @@ class Logins:
             sign_in = await flow
             notices = self.finish(reported, sign_in)
         except LoginFailed as failure:
+            log.warning("login %s failed: %s", login_id, failure)
             notices, sign_in = [completed(reported, str(failure))], None
+        except OSError as exc:
+            log.error("login %s could not be stored: %s", login_id, exc)
+            notices, sign_in = [completed(reported, os_error_text(exc))], None
+        except Exception as exc:
+            log.exception("login %s failed", login_id)
+            notices, sign_in = [completed(reported, str(exc) or type(exc).__name__)], None
         finally:
             self._pending.pop(login_id, None)
         for notice in notices:
