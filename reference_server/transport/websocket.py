@@ -1,5 +1,8 @@
 """The same JSON messages over a websocket: one text frame per message, one
-connection state per client. Loopback addresses only."""
+connection state per client. Loopback addresses only, and no browser page but a
+loopback one: a web page could otherwise drive the server (sign it in with its own
+key) from any site the person visits.
+"""
 
 from __future__ import annotations
 
@@ -32,10 +35,20 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def origin_allowed(origin: str | None) -> bool:
+    """No ``Origin`` (not a browser), or a page served from this machine's loopback."""
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and _loopback(parts.hostname or "")
+
+
 async def serve_websocket(settings: Settings, host: str, port: int) -> None:
     from aiohttp import WSMsgType, web
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        if not origin_allowed(request.headers.get("Origin")):
+            return web.Response(status=403, text="websocket refused: Origin is not loopback\n")
         ws = web.WebSocketResponse(max_msg_size=MAX_LINE)
         await ws.prepare(request)
         outbox: asyncio.Queue[str | None] = asyncio.Queue()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
+
+import aiohttp
+import pytest
 
 from mock_backend.tenant_handle import MockTenant
 from tests.support.app_server import AppServer
@@ -35,3 +39,34 @@ def test_non_loopback_listen_is_refused() -> None:
     )
     assert result.returncode == 2
     assert "loopback addresses only" in result.stderr
+
+
+async def _upgrade_status(url: str, origin: str) -> int:
+    async with aiohttp.ClientSession() as client:
+        try:
+            async with client.ws_connect(url, headers={"Origin": origin}) as ws:
+                await ws.close()
+                return 101
+        except aiohttp.WSServerHandshakeError as refused:
+            return refused.status
+
+
+@pytest.mark.parametrize(
+    ("origin", "status"),
+    [
+        ("https://evil.example", 403),
+        ("http://127.0.0.1.evil.example", 403),
+        ("null", 403),
+        ("http://localhost:5173", 101),
+        ("http://127.0.0.1:8080", 101),
+        ("http://[::1]:3000", 101),
+    ],
+)
+def test_a_browser_page_must_be_served_from_loopback(
+    mock_tenant: MockTenant, tmp_path: Path, origin: str, status: int
+) -> None:
+    """A web page could otherwise sign the server in with its own key from any site."""
+    with AppServer.websocket(REFERENCE, mock_tenant.proxy_env(), tmp_path) as server:
+        assert server.url is not None
+        assert asyncio.run(_upgrade_status(server.url, origin)) == status
+        assert server.initialize()["result"]["userAgent"].startswith("kit-tests/")

@@ -36,9 +36,11 @@ def server_env(extra: dict[str, str], codex_home: Path) -> dict[str, str]:
 
 
 class AppServer:
-    def __init__(self, session: Session, codex_home: Path) -> None:
+    def __init__(self, session: Session, codex_home: Path, url: str | None = None) -> None:
         self.session = session
         self.codex_home = codex_home
+        #: The websocket's address, for a server started with ``--listen``.
+        self.url = url
 
     @classmethod
     def stdio(
@@ -63,7 +65,7 @@ class AppServer:
         except Exception:
             process.stop()
             raise
-        return cls(Session(transport, vendored()), codex_home)
+        return cls(Session(transport, vendored()), codex_home, url)
 
     @property
     def process(self) -> ServerProcess:
