@@ -42,17 +42,22 @@ async def serve_stdio(
 
 
 async def _lines(reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
-    """Non-blank lines; lines longer than the limit are skipped (and logged), never fatal."""
+    """Non-blank lines; one longer than the limit is skipped whole, up to its newline."""
+    skipping = False
     while True:
         try:
             line = await reader.readuntil(b"\n")
         except asyncio.IncompleteReadError as eof:
-            if eof.partial.strip():
+            if eof.partial.strip() and not skipping:
                 yield eof.partial  # a last line without a newline
             return
         except asyncio.LimitOverrunError as overrun:
-            log.warning("skipping a line longer than %d bytes", MAX_LINE)
+            if not skipping:
+                log.warning("skipping a line longer than %d bytes", MAX_LINE)
+            skipping = True
             await reader.readexactly(overrun.consumed)
             continue
-        if line.strip():
+        if skipping:
+            skipping = False  # the oversized line's tail
+        elif line.strip():
             yield line

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from mock_backend.tenant_handle import MockTenant
+from reference_server.jsonrpc import MAX_LINE
 
 from .conftest import REFERENCE, Start
 
@@ -27,6 +28,17 @@ def test_a_ten_megabyte_line_is_served_and_serving_goes_on(start: Start) -> None
     )
     assert server.session.response("huge", timeout=30)["result"]["account"] is None
     assert server.call("account/read", {})["result"]["requiresOpenaiAuth"] is True
+
+
+def test_a_line_over_the_limit_is_skipped_whole(start: Start) -> None:
+    """Its tail is never read as a request of its own (leading blanks are valid JSON)."""
+    server = start(REFERENCE)
+    tail = '{"id": "tail", "method": "account/read", "params": {}}'
+    # The tail must come in a read after the one that crosses the limit: 4 MiB later.
+    server.session.send_raw(" " * (MAX_LINE + 4 * 2**20) + tail, label="a line over 64 MiB")
+    assert server.call("account/read", {})["result"]["requiresOpenaiAuth"] is True
+    server.session.drain(quiet=0.5, limit=2.0)
+    assert [m for m in server.session.unconsumed() if m.get("id") == "tail"] == []
 
 
 def test_requests_without_an_id_get_no_answer(start: Start) -> None:
