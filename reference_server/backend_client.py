@@ -36,7 +36,7 @@ def status_text(status: int) -> str:
 
 
 @dataclass(frozen=True)
-class Reply:
+class BackendReply:
     status: int
     body: Any
     text: str
@@ -83,7 +83,7 @@ class BackendClient:
         json_body: Any = None,
         form: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
-    ) -> Reply:
+    ) -> BackendReply:
         import aiohttp
 
         session = await self._client()
@@ -103,7 +103,7 @@ class BackendClient:
             body = json.loads(text) if text else None
         except (ValueError, RecursionError):
             body = None
-        return Reply(response.status, body, text, content_type)
+        return BackendReply(response.status, body, text, content_type)
 
     async def close(self) -> None:
         if self._session is not None:

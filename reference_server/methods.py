@@ -18,6 +18,7 @@ from .context import Context, Reply
 from .handlers import account_read, initialize, login, logout, rate_limits
 from .params import parse
 from .protocol import account as p
+from .protocol import rate_limits as limits
 from .protocol.base import WireModel
 from .protocol.initialize import InitializeParams, InitializeResponse
 
@@ -81,13 +82,13 @@ CLIENT_REQUESTS = (
         login.cancel,
     ),
     request("account/logout", None, p.LogoutAccountResponse, logout.logout),
-    request("account/rateLimits/read", None, p.GetAccountRateLimitsResponse, rate_limits.read),
+    request("account/rateLimits/read", None, limits.GetAccountRateLimitsResponse, rate_limits.read),
 )
 
 SERVER_NOTIFICATIONS = (
     Method("account/login/completed", p.AccountLoginCompletedNotification),
     Method("account/updated", p.AccountUpdatedNotification),
-    Method("account/rateLimits/updated", p.AccountRateLimitsUpdatedNotification),
+    Method("account/rateLimits/updated", limits.AccountRateLimitsUpdatedNotification),
 )
 
 SERVER_REQUESTS = (

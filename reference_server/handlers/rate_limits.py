@@ -9,7 +9,7 @@ from ..account_view import plan
 from ..backend_client import BackendError, status_text
 from ..context import Context, Reply
 from ..errors import InternalError, InvalidRequest
-from ..protocol import account as p
+from ..protocol import rate_limits as p
 
 FAILED = "failed to fetch codex rate limits"
 
