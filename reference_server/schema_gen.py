@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .protocol.methods import (
+from .methods import (
     CLIENT_NOTIFICATIONS,
     CLIENT_REQUESTS,
     NAMED_UNIONS,

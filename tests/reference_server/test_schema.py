@@ -14,7 +14,7 @@ import pytest
 from conformance.releases import codex_binary, generate_schema
 from mock_backend.tenant_handle import MockTenant
 from reference_server.schema_gen import BUNDLE_V2, REGENERATE, generate
-from tests.support.appserver_process import AppServerProcess
+from tests.support.app_server import AppServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "schema"
@@ -86,11 +86,11 @@ def test_what_the_real_binary_sends_validates_against_schema(
     home = tmp_path / "home"
     home.mkdir()
     argv = [str(codex_binary("0.163.0")), "app-server"]
-    with AppServerProcess(argv, mock_tenant.proxy_env(), home) as app:
+    with AppServer.stdio(argv, mock_tenant.proxy_env(), home) as app:
         init_params = {"clientInfo": {"name": "kit", "version": "1"}}
         check("InitializeParams", init_params)
         check("InitializeResponse", app.call("initialize", init_params)["result"])
-        app.send({"method": "initialized"})
+        app.session.notify("initialized")
         check("GetAccountResponse", app.call("account/read", {"refreshToken": False})["result"])
 
         api_key = {"type": "apiKey", "apiKey": "sk-test-123"}
