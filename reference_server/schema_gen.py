@@ -26,7 +26,7 @@ from .protocol.methods import (
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 BUNDLE_V2 = "codex_app_server_protocol.v2.schemas.json"
-REGENERATE = "python -m reference_server app-server generate-json-schema --out schema"
+REGENERATE = "python -m reference_server app-server generate-json-schema --out schema/reference"
 
 
 def type_name(tp: Any) -> str:
