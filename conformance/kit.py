@@ -65,6 +65,7 @@ class Kit:
         elif schema is not None:
             self.schema_choice = schema
         self.baseline = baseline or Baseline.empty()
+        self._probed = False
         self._backend_control = backend_control
         self._backend: BackendThread | None = None
         self._own_workdir = workdir is None
@@ -102,8 +103,9 @@ class Kit:
         return MockTenant.of(ReadyInfo.model_validate(created))
 
     def server_version(self) -> str | None:
-        """The version the server reports in ``userAgent`` (probed once, by a handshake)."""
-        if self.options.server_version is None:
+        """The version the server reports in ``userAgent`` (probed by a handshake, until
+        one is answered: a server that answers without a version is not asked again)."""
+        if not self._probed:
             self.options.server_version = self._probe()
         return self.options.server_version
 
@@ -117,6 +119,7 @@ class Kit:
         session = Session(transport, None)  # it only reads the version
         try:
             reply = session.handshake("conformance-probe", False, self.options.timeout)
+            self._probed = True
             agent = (reply.get("result") or {}).get("userAgent")
             return version_from_user_agent(agent) if isinstance(agent, str) else None
         except Stop:
