@@ -17,12 +17,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from conformance.schema_check import vendored
+from conformance.bundles import vendored
 from conformance.session import Session
 from conformance.transport import ServerProcess, StdioTransport, WebSocketTransport
 
 Message = dict[str, Any]
 TIMEOUT = 20.0
+#: The bundle messages are judged by: the release the tests run and the reference server claims.
+SCHEMA_VERSION = "0.163.0"
 NO_PARAMS: Any = object()
 
 
@@ -48,7 +50,7 @@ class AppServer:
     ) -> AppServer:
         """``argv`` on JSON lines over stdio."""
         process = ServerProcess(argv, server_env(env, codex_home), cwd or codex_home)
-        return cls(Session(StdioTransport(process), vendored()), codex_home)
+        return cls(Session(StdioTransport(process), vendored(SCHEMA_VERSION)), codex_home)
 
     @classmethod
     def websocket(cls, argv: Sequence[str], env: dict[str, str], codex_home: Path) -> AppServer:
@@ -65,7 +67,7 @@ class AppServer:
         except Exception:
             process.stop()
             raise
-        return cls(Session(transport, vendored()), codex_home, url)
+        return cls(Session(transport, vendored(SCHEMA_VERSION)), codex_home, url)
 
     @property
     def process(self) -> ServerProcess:
