@@ -13,7 +13,7 @@ from pathlib import Path
 from reference_server import methods
 
 PACKAGE = Path(methods.__file__).parent
-SCHEMA = PACKAGE.parent / "schema"
+SCHEMA = PACKAGE.parent / "schema" / "reference"
 
 
 def test_each_method_is_listed_once_and_the_schema_maps_are_the_registry() -> None:
