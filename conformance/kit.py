@@ -2,8 +2,10 @@
 
 ``Kit`` owns an in-process mock backend (or uses a running one through its control
 URL) and gives every scenario a tenant of its own, so runs in parallel never share
-codes, scripts or journals. Used by the pytest plugin, ``python -m conformance`` and
-the kit's own tests alike.
+codes, scripts or journals. Before the first scenario it asks the server its version
+(one handshake) and opens the vendored bundle that judges that version, unless it was
+given a schema. Used by the pytest plugin, ``python -m conformance`` and the kit's own
+tests alike.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from mock_backend.tenant_handle import MockTenant
 from mock_backend.thread_runner import BackendThread
 
 from .baseline import Baseline
+from .bundles import BUNDLES, SchemaChoice, choose, open_choice
 from .results import Failure, ScenarioResult
 from .runner import RunOptions, run_scenario
 from .scenario import Scenario
-from .schema_check import SchemaCheck, vendored
+from .schema_check import SchemaCheck, SchemaSetError
 from .session import Session, Stop
 from .target import Target, version_from_user_agent
 from .transport import TransportError
@@ -36,22 +39,33 @@ class Kit:
     def __init__(
         self,
         target: Target,
-        schema: SchemaCheck | None = None,
+        schema: SchemaCheck | SchemaChoice | None = None,
         extra_schemas: tuple[SchemaCheck, ...] = (),
         baseline: Baseline | None = None,
         timeout: float = 10.0,
         backend_control: str | None = None,
         workdir: Path | None = None,
         lacks: frozenset[str] = frozenset(),
+        strict_fields: bool = False,
+        bundles: Path = BUNDLES,
     ) -> None:
+        """``schema``: a bundle to judge by instead of the one of the server's version."""
         self.target = target
         self.options = RunOptions(
-            schema=schema or vendored(),
-            extra_schemas=extra_schemas,
-            timeout=timeout,
-            lacks=lacks,
+            schema=None, extra_schemas=extra_schemas, timeout=timeout, lacks=lacks
         )
+        self.strict_fields = strict_fields
+        self.bundles = bundles
+        self.schema_choice: SchemaChoice | None = None
+        if isinstance(schema, SchemaCheck):
+            self.options.schema = schema.with_strict_fields(strict_fields)
+            self.schema_choice = SchemaChoice(
+                schema.source, schema.folder, "the schema given to the kit"
+            )
+        elif schema is not None:
+            self.schema_choice = schema
         self.baseline = baseline or Baseline.empty()
+        self._probed = False
         self._backend_control = backend_control
         self._backend: BackendThread | None = None
         self._own_workdir = workdir is None
@@ -89,8 +103,9 @@ class Kit:
         return MockTenant.of(ReadyInfo.model_validate(created))
 
     def server_version(self) -> str | None:
-        """The version the server reports in ``userAgent`` (probed once, by a handshake)."""
-        if self.options.server_version is None:
+        """The version the server reports in ``userAgent`` (probed by a handshake, until
+        one is answered: a server that answers without a version is not asked again)."""
+        if not self._probed:
             self.options.server_version = self._probe()
         return self.options.server_version
 
@@ -101,9 +116,10 @@ class Kit:
             transport = self.target.connect(tenant, home)
         except TransportError:
             return None  # the first scenario reports why, with the details
-        session = Session(transport, self.options.schema)
+        session = Session(transport, None)  # it only reads the version
         try:
             reply = session.handshake("conformance-probe", False, self.options.timeout)
+            self._probed = True
             agent = (reply.get("result") or {}).get("userAgent")
             return version_from_user_agent(agent) if isinstance(agent, str) else None
         except Stop:
@@ -112,9 +128,23 @@ class Kit:
             session.close()
             tenant.control.delete_tenant(tenant.name)
 
+    def schema(self) -> SchemaCheck:
+        """The bundle that judges this server (chosen and opened once); SchemaSetError when
+        it cannot be used."""
+        if self.options.schema is None:
+            if self.schema_choice is None:
+                self.schema_choice = choose(self.server_version(), self.bundles)
+            self.options.schema = open_choice(self.schema_choice, self.strict_fields)
+        return self.options.schema
+
     def run(self, scenario: Scenario) -> ScenarioResult:
         """Run one scenario and hold its result against the baseline."""
         self.server_version()
+        try:
+            self.schema()
+        except SchemaSetError as exc:
+            failure = Failure("environment", "setup", f"the schema cannot be used: {exc}")
+            return ScenarioResult(scenario.id, "failed", 0.0, [failure], title=scenario.title)
         tenant = self.tenant(scenario.id)
         workdir = Path(tempfile.mkdtemp(prefix=f"{scenario.id}-", dir=self.workdir))
         try:

@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 
 from .baseline import Baseline, BaselineError
+from .bundles import SchemaChoice, open_choice, override
 from .kit import Kit
 from .report import RunReport
 from .results import ScenarioResult
 from .scenario import CAPABILITIES, CATALOG, Scenario, ScenarioFileError, load
-from .schema_check import SchemaCheck, SchemaSetError, vendored
+from .schema_check import SchemaSetError
 from .target import Target, TargetError
 
 BASELINES = Path(__file__).resolve().parent / "baselines"
@@ -70,12 +71,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-json", metavar="PATH", help="Write the JSON report here.")
     group.addoption("--conformance-markdown", metavar="PATH", help="Write a Markdown summary.")
     group.addoption(
-        "--conformance-schema", metavar="DIR", help="Validate against this schema folder."
+        "--conformance-schema",
+        metavar="DIR",
+        help="Judge by this schema bundle instead of the vendored one of the server's version.",
     )
     group.addoption(
         "--conformance-own-schema",
         action="store_true",
-        help="Also validate against the schema the server command generates itself.",
+        help="Judge by the schema the server command generates itself (CMD "
+        "generate-json-schema) instead of the vendored one of its version.",
+    )
+    group.addoption(
+        "--conformance-strict-fields",
+        action="store_true",
+        help="A field or method the schema does not declare fails the scenario "
+        "(by default it is a warning, unless it looks like a declared field renamed).",
     )
     group.addoption(
         "--conformance-catalog",
@@ -121,23 +131,23 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(p) for p in _catalogs(config)]
     baseline = _baseline(config.getoption("conformance_baseline"))
-    schema = _schema(config)
-    extra = _own_schema(config, target) if config.getoption("conformance_own_schema") else ()
+    schema = _schema(config, target)
     kit = Kit(
         target,
         schema=schema,
-        extra_schemas=extra,
         baseline=baseline,
         timeout=config.getoption("conformance_timeout"),
         backend_control=config.getoption("mock_backend_control"),
         lacks=frozenset(config.getoption("app_server_lacks")),
+        strict_fields=config.getoption("conformance_strict_fields"),
     )
     config.stash[_KIT] = kit
     config.stash[_REPORT] = RunReport(
         server=target.name,
         server_version=None,
-        schema=schema.source,
+        schema=kit.schema_choice.name if kit.schema_choice else "(no scenario ran)",
         baseline=baseline.source or None,
+        schema_reason=kit.schema_choice.reason if kit.schema_choice else None,
     )
     config.stash[_STARTED] = time.monotonic()
 
@@ -154,15 +164,29 @@ def _baseline(option: str | None) -> Baseline:
         raise pytest.UsageError(str(exc)) from None
 
 
-def _schema(config: pytest.Config) -> SchemaCheck:
+def _schema(config: pytest.Config, target: Target) -> SchemaChoice | None:
+    """The bundle the user named, opened now (a bad one is a usage error); None: the
+    vendored bundle of the server's version, chosen once the kit knows it."""
     folder = config.getoption("conformance_schema")
+    own = config.getoption("conformance_own_schema")
+    if folder and own:
+        raise pytest.UsageError(
+            "give at most one of --conformance-schema and --conformance-own-schema"
+        )
+    if folder:
+        choice = override(Path(folder), "--conformance-schema")
+    elif own:
+        choice = _own_schema(target)
+    else:
+        return None
     try:
-        return SchemaCheck.from_folder(Path(folder)) if folder else vendored()
+        open_choice(choice, config.getoption("conformance_strict_fields"))
     except SchemaSetError as exc:
         raise pytest.UsageError(str(exc)) from None
+    return choice
 
 
-def _own_schema(config: pytest.Config, target: Target) -> tuple[SchemaCheck, ...]:
+def _own_schema(target: Target) -> SchemaChoice:
     import subprocess
 
     if target.argv is None:
@@ -179,13 +203,8 @@ def _own_schema(config: pytest.Config, target: Target) -> tuple[SchemaCheck, ...
         raise pytest.UsageError(
             f"`{target.name} generate-json-schema` failed: {proc.stderr.strip()[-400:]}"
         )
-    try:
-        # The server's own files are judged as they are (upstream leaves objects open).
-        own = SchemaCheck.from_folder(out, strict=False)
-    except SchemaSetError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    own.source = f"{target.name} generate-json-schema"
-    return (own,)
+    name = f"{target.name} generate-json-schema"
+    return SchemaChoice(name, out, "--conformance-own-schema: the server's own schema")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -228,7 +247,14 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         kit = self.config.stash[_KIT].start()
         result = kit.run(self.scenario)
-        payload = {**result.to_json(), "server_version": kit.options.server_version}
+        choice = kit.schema_choice
+        payload = {
+            **result.to_json(),
+            "server_version": kit.options.server_version,
+            "schema": choice.name if choice else None,
+            "schema_reason": choice.reason if choice else None,
+            "schema_warning": choice.warning if choice else None,
+        }
         self.user_properties.append((PROPERTY, json.dumps(payload)))
         if result.outcome == "skipped":
             pytest.skip(result.reason or "does not apply")
@@ -284,6 +310,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     run.results = [ScenarioResult.from_json(data) for data in _collected]
     versions = sorted({str(d["server_version"]) for d in _collected if d.get("server_version")})
     run.server_version = versions[0] if versions else None
+    # Every worker chooses the bundle for itself; they agree unless the server changed.
+    chosen = sorted({(d["schema"], d["schema_reason"]) for d in _collected if d.get("schema")})
+    if chosen:
+        run.schema = " + ".join(name for name, _ in chosen)
+        run.schema_reason = "; ".join(reason for _, reason in chosen)
+    run.warnings = sorted({str(d["schema_warning"]) for d in _collected if d.get("schema_warning")})
     run.wall_seconds = time.monotonic() - config.stash[_STARTED]
     if path := config.getoption("conformance_json"):
         run.write_json(Path(path))

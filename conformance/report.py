@@ -1,5 +1,9 @@
 """The run's report: a JSON document (``scenarios`` at the top), Markdown for CI job
-pages, and the console summary. All three are built from the same results."""
+pages, and the console summary. All three are built from the same results.
+
+Each names the schema bundle the server was judged by and why (``schema``,
+``schema_reason``), and lists the release's *schema gaps*: what the server sent that
+its bundle does not declare, gathered from every scenario's warnings."""
 
 from __future__ import annotations
 
@@ -22,6 +26,9 @@ class RunReport:
     baseline: str | None
     results: list[ScenarioResult] = field(default_factory=list)
     wall_seconds: float = 0.0
+    schema_reason: str | None = None
+    #: About the run as a whole (e.g. no parseable version: judged by the newest bundle).
+    warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         found: Counter[str] = Counter(r.outcome for r in self.results)
@@ -30,6 +37,26 @@ class RunReport:
     def faults(self) -> dict[str, int]:
         failed = [r for r in self.results if r.outcome == "failed"]
         return dict(Counter(f.fault for r in failed for f in r.failures))
+
+    def schema_gaps(self) -> list[dict[str, Any]]:
+        """Each undeclared field or method once, with the scenarios that met it."""
+        gaps: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+        for result in sorted(self.results, key=lambda r: r.id):
+            for warning in result.warnings:
+                direction, method, schema_type, path = warning.gap
+                entry = gaps.setdefault(
+                    warning.gap,
+                    {
+                        "kind": warning.kind,
+                        "sent_by": "server" if direction == "in" else "kit",
+                        "method": method,
+                        "type": schema_type,
+                        "path": path,
+                        "scenarios": [],
+                    },
+                )
+                entry["scenarios"].append(result.id)
+        return sorted(gaps.values(), key=lambda g: (g["sent_by"], g["method"], g["path"]))
 
     def validation_share(self) -> float:
         busy = sum(r.duration for r in self.results)
@@ -41,13 +68,17 @@ class RunReport:
             "server": self.server,
             "server_version": self.server_version,
             "schema": self.schema,
+            "schema_reason": self.schema_reason,
             "baseline": self.baseline,
+            "warnings": self.warnings,
             "summary": {
                 **self.counts(),
                 "total": len(self.results),
+                "warnings": sum(len(r.warnings) for r in ordered),
                 "wall_seconds": round(self.wall_seconds, 3),
                 "validation_seconds": round(sum(r.validation_seconds for r in ordered), 4),
             },
+            "schema_gaps": self.schema_gaps(),
             "scenarios": [r.to_json() for r in ordered],
         }
 
@@ -63,8 +94,10 @@ class RunReport:
             f"## App-server conformance: {verdict}",
             "",
             f"Server: `{self.server}`{version} · schema: `{self.schema}`"
+            + (f" ({self.schema_reason})" if self.schema_reason else "")
             + (f" · baseline: `{self.baseline}`" if self.baseline else ""),
             "",
+            *(f"> ⚠️ {warning}\n" for warning in self.warnings),
             " · ".join(f"**{counts[o]}** {o}" for o in OUTCOMES),
             "",
             "| Scenario | Outcome | Time | Details |",
@@ -79,6 +112,14 @@ class RunReport:
             lines.append(
                 f"| `{result.id}` | {result.outcome} | {result.duration:.2f} s | {_cell(details)} |"
             )
+        if gaps := self.schema_gaps():
+            lines += ["", f"### Schema gaps of `{self.schema}` (warnings, not failures)", ""]
+            lines += ["| Sent by | Method | Where | Type | Scenarios |", "|---|---|---|---|---:|"]
+            lines += [
+                f"| {g['sent_by']} | `{g['method']}` | `{g['path']}` | `{g['type']}` | "
+                f"{len(g['scenarios'])} |"
+                for g in gaps
+            ]
         return "\n".join(lines) + "\n"
 
     def write_markdown(self, path: Path) -> None:
@@ -90,7 +131,10 @@ class RunReport:
         lines = [
             f"server: {self.server}"
             + (f" (reports {self.server_version})" if self.server_version else ""),
-            f"schema: {self.schema}" + (f"; baseline: {self.baseline}" if self.baseline else ""),
+            f"schema: {self.schema}"
+            + (f" ({self.schema_reason})" if self.schema_reason else "")
+            + (f"; baseline: {self.baseline}" if self.baseline else ""),
+            *(f"warning: {warning}" for warning in self.warnings),
             ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
             + f" of {len(self.results)} scenarios"
             + f"; schema validation {self.validation_share():.1%} of scenario time",
@@ -109,10 +153,15 @@ class RunReport:
                 lines.append(f"  XFAIL   {result.id}: {result.reason}")
             elif result.outcome == "skipped":
                 lines.append(f"  SKIPPED {result.id}: {result.reason}")
-        outside = sorted({m for r in self.results for m in r.outside_surface})
-        if outside:
+        if gaps := self.schema_gaps():
             lines.append(
-                f"outside the checked surface (recorded, not judged): {', '.join(outside)}"
+                f"schema gaps of {self.schema} (sent but not declared; warnings, not failures):"
+            )
+            lines.extend(
+                f"  {'the kit: ' if g['sent_by'] == 'kit' else ''}"
+                f"{'any message' if g['method'] == '*' else g['method']} {g['path']} "
+                f"({g['type']}; {len(g['scenarios'])} scenarios)"
+                for g in gaps
             )
         return lines
 

@@ -1,12 +1,15 @@
-"""What a scenario run found: failures with whose fault they are, and the outcome.
+"""What a scenario run found: failures with whose fault they are, warnings, the outcome.
 
 ``fault`` names who must fix it: ``server`` (the implementation under test broke the
 protocol), ``kit`` (a scenario or the kit itself is wrong) or ``environment`` (the
-server could not be started, the backend could not be scripted).
+server could not be started, the backend could not be scripted). A warning fails
+nothing: it is something the schema does not declare (a field, a method) that the
+server sent anyway, i.e. a gap in that release's schema.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -24,6 +27,9 @@ Kind = Literal[
     "stale",  # a baseline entry expects a failure that no longer happens
 ]
 Outcome = Literal["passed", "failed", "xfailed", "skipped"]
+WarningKind = Literal["undeclared-field", "undeclared-method"]
+Direction = Literal["in", "out"]
+_INDEX = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,33 @@ class Failure:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class SchemaWarning:
+    """Something a message carries that the schema does not declare."""
+
+    kind: WarningKind
+    method: str
+    schema_type: str  # the type (or envelope type) that does not declare it
+    path: str  # JSON path in the message, e.g. "$.result.workspaceRouting"
+    message: str
+    direction: Direction = "in"  # "out": the kit sent it
+    part: str = "params"  # params, result, envelope (the message itself) or method
+
+    def __str__(self) -> str:
+        sender = "the kit sent" if self.direction == "out" else "the server sent"
+        return f"{sender} {self.method}: at {self.path}: {self.message}"
+
+    @property
+    def gap(self) -> tuple[str, str, str, str]:
+        """What identifies one gap across messages: array indices do not count, nor the
+        method of an envelope member (``emittedAtMs`` is one gap, not one per method)."""
+        method = "*" if self.part == "envelope" else self.method
+        return (self.direction, method, self.schema_type, _INDEX.sub("[*]", self.path))
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
 class ScenarioResult:
     id: str
@@ -50,7 +83,7 @@ class ScenarioResult:
     reason: str | None = None  # why skipped, or the baseline's reason for an expected failure
     title: str = ""
     messages: int = 0
-    outside_surface: list[str] = field(default_factory=list)
+    warnings: list[SchemaWarning] = field(default_factory=list)
     validation_seconds: float = 0.0
     #: The conversation of a failed scenario (the last lines, both ways), to see why.
     transcript: list[str] = field(default_factory=list)
@@ -64,7 +97,7 @@ class ScenarioResult:
             "failures": [f.to_json() for f in self.failures],
             "reason": self.reason,
             "messages": self.messages,
-            "outside_surface": self.outside_surface,
+            "warnings": [w.to_json() for w in self.warnings],
             "validation_seconds": round(self.validation_seconds, 4),
             "transcript": self.transcript,
         }
@@ -79,7 +112,7 @@ class ScenarioResult:
             reason=data.get("reason"),
             title=data.get("title", ""),
             messages=int(data.get("messages", 0)),
-            outside_surface=list(data.get("outside_surface", [])),
+            warnings=[SchemaWarning(**w) for w in data.get("warnings", [])],
             validation_seconds=float(data.get("validation_seconds", 0.0)),
             transcript=list(data.get("transcript", [])),
         )

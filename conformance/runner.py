@@ -12,7 +12,7 @@ import stat
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from mock_backend.tenant_handle import MockTenant
 
 from . import matching
 from .exclusive import hold
-from .results import Failure, ScenarioResult
+from .results import Failure, ScenarioResult, SchemaWarning
 from .scenario import Scenario, Start, Step, version_tuple
 from .schema_check import SchemaCheck
 from .session import MISSING, Session, Stop
@@ -36,7 +36,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 @dataclass
 class RunOptions:
-    schema: SchemaCheck
+    schema: SchemaCheck | None  # None only until the kit has chosen the bundle
     extra_schemas: tuple[SchemaCheck, ...] = ()
     timeout: float = 10.0
     server_version: str | None = None
@@ -125,7 +125,6 @@ def run_scenario(
     failures = list(run.failures)
     for session in run.sessions:
         failures.extend(session.all_problems())
-    outside = sorted({m for s in run.sessions for m in s.outside_surface})
     return ScenarioResult(
         scenario.id,
         "failed" if failures else "passed",
@@ -133,7 +132,7 @@ def run_scenario(
         failures=_dedupe(failures),
         title=scenario.title,
         messages=sum(s.message_count for s in run.sessions),
-        outside_surface=outside,
+        warnings=_dedupe_warnings(w for s in run.sessions for w in s.warnings),
         validation_seconds=sum(s.validation_seconds for s in run.sessions),
         transcript=_transcript(run.sessions) if failures else [],
     )
@@ -147,6 +146,14 @@ def _transcript(sessions: list[Session], lines: int = 40) -> list[str]:
             found.append(f"-- server {number} --")
         found.extend(record.short(200) for record in session.records)
     return found[-lines:]
+
+
+def _dedupe_warnings(warnings: Iterable[SchemaWarning]) -> list[SchemaWarning]:
+    """One warning per gap, however many servers the scenario started."""
+    kept: dict[tuple[str, str, str, str], SchemaWarning] = {}
+    for warning in warnings:
+        kept.setdefault(warning.gap, warning)
+    return list(kept.values())
 
 
 def _dedupe(failures: list[Failure]) -> list[Failure]:

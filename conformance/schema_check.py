@@ -1,53 +1,40 @@
-"""Validate every JSON-RPC message against a schema set, and say what is wrong where.
+"""Validate JSON-RPC messages against one schema bundle, and say what is wrong where.
 
-A schema set is a folder as ``generate-json-schema --out`` writes it: one
+A bundle is a folder as ``codex app-server generate-json-schema --out`` writes it: one
 self-contained draft-07 file per type (``v2/GetAccountResponse.json`` ...) plus the
-method maps (``ClientRequest.json`` ...). Each type is validated against its own file,
-so a binary's own folder works as well as the vendored ``schema/``. Validators are
-compiled once per type and cached.
+method maps (``ClientRequest.json`` ...). Opening one reads the four maps and lists the
+type files; a type's file is read, and its validator compiled, the first time a message
+of that type is checked. A run touches a few dozen of the ~300 types.
 
-The maps say which type a method's params carry; which type an answer carries is not
-in upstream's files, so it comes from the protocol models (same type names).
+Each finding has a level. What the bundle forbids (a wrong type, a missing required
+field, a value outside an enum) is an ``error``; so is a field that looks like a
+declared one renamed. A field the bundle does not declare is a ``warning``: releases
+add optional fields, and upstream's files leave objects open for exactly that. With
+``strict_fields`` every undeclared field is an error.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
-from .compat.loader import SchemaSet
+from .result_types import result_types
+from .undeclared import FieldWalk
 
 Part = Literal["params", "result", "envelope"]
-
-#: Methods whose messages the kit judges; anything else is recorded, never fatal.
-SURFACE = frozenset(
-    {
-        "initialize",
-        "initialized",
-        "account/read",
-        "account/login/start",
-        "account/login/cancel",
-        "account/logout",
-        "account/rateLimits/read",
-        "account/login/completed",
-        "account/updated",
-        "account/rateLimits/updated",
-        "account/chatgptAuthTokens/refresh",
-    }
-)
-
-VENDORED = Path(__file__).resolve().parent.parent / "schema"
+Level = Literal["error", "warning"]
+MAPS = ("ClientRequest", "ServerNotification", "ServerRequest", "ClientNotification")
+BUNDLE_SUFFIX = ".schemas.json"  # the all-in-one bundles repeat the per-type files
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One schema rule a message breaks."""
+    """One schema rule a message breaks (``error``), or a field it does not declare."""
 
     method: str
     part: Part
@@ -55,8 +42,11 @@ class Violation:
     rule: str
     message: str
     schema_type: str
+    level: Level = "error"
 
     def __str__(self) -> str:
+        if self.level == "warning":
+            return f"{self.method} {self.part} ({self.schema_type}): at {self.path}: {self.message}"
         return (
             f"{self.method} {self.part} does not match {self.schema_type}: at {self.path}: "
             f"{self.message} (schema rule `{self.rule}`)"
@@ -64,78 +54,160 @@ class Violation:
 
 
 class SchemaSetError(ValueError):
-    """The schema folder cannot be used."""
+    """The schema folder cannot be used; the message names it and says why."""
+
+
+@dataclass
+class _TypeCheck:
+    validator: Draft7Validator
+    walk: FieldWalk
 
 
 class SchemaCheck:
-    """Compiled validators for one schema set, by type name."""
+    """One bundle: its method maps, and validators compiled per type on first use."""
 
-    def __init__(
-        self, documents: dict[str, dict[str, Any]], source: str, strict: bool = True
-    ) -> None:
-        self.source = source
-        self.strict = strict
-        self._documents = documents
-        self._validators: dict[str, Draft7Validator] = {}
-        maps = SchemaSet(source, {k: v for k, v in documents.items() if k[0].isupper()})
-        self.client_requests = maps.methods("ClientRequest")
-        self.server_requests = maps.methods("ServerRequest")
-        self.server_notifications = maps.methods("ServerNotification")
-        self.result_types = _result_types()
-        if not (self.client_requests or self.server_notifications):
+    def __init__(self, folder: Path, name: str | None = None, strict_fields: bool = False) -> None:
+        self.folder = folder
+        self.source = name or str(folder)
+        self.strict_fields = strict_fields
+        self._files = _index(folder)
+        maps = {name: self._map(name) for name in MAPS}
+        self.client_requests = maps["ClientRequest"]
+        self.server_notifications = maps["ServerNotification"]
+        self.server_requests = maps["ServerRequest"]
+        self.client_notifications = maps["ClientNotification"]
+        if not (self.client_requests and self.server_notifications):
             raise SchemaSetError(
-                f"{source}: no method maps (ClientRequest.json, ServerNotification.json); "
-                "expected the output of `codex app-server generate-json-schema --out DIR`"
+                f"{folder}: not a schema bundle: no methods in ClientRequest.json / "
+                "ServerNotification.json; expected the output of "
+                "`codex app-server generate-json-schema --out DIR`"
             )
+        requests = {**self.server_requests, **self.client_requests}
+        self.result_types, self.unresolved = result_types(requests, self._files)
+        self._checks: dict[str, _TypeCheck] = {}
+        self._branches: dict[int, Draft7Validator] = {}
 
     @classmethod
-    def from_folder(cls, folder: Path, strict: bool = True) -> SchemaCheck:
-        if not folder.is_dir():
-            raise SchemaSetError(f"{folder}: not a folder")
-        documents: dict[str, dict[str, Any]] = {}
-        for file in sorted(folder.rglob("*.json"), key=lambda p: len(p.parts)):
-            if file.name.endswith(".schemas.json"):
-                continue  # bundles repeat the per-type files
-            try:
-                doc = json.loads(file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise SchemaSetError(f"{file}: not a JSON document ({exc})") from exc
-            if isinstance(doc, dict):
-                documents.setdefault(file.stem, doc)
-        return cls(documents, str(folder), strict)
+    def from_folder(
+        cls, folder: Path, name: str | None = None, strict_fields: bool = False
+    ) -> SchemaCheck:
+        return cls(folder, name, strict_fields)
 
-    @classmethod
-    def from_models(cls) -> SchemaCheck:
-        """The schema our models generate (identical to ``schema/``; a test holds that)."""
-        from reference_server.schema_gen import build
+    def with_strict_fields(self, strict_fields: bool) -> SchemaCheck:
+        """The same bundle judged with or without ``strict_fields`` (shares nothing)."""
+        if strict_fields == self.strict_fields:
+            return self
+        return SchemaCheck(self.folder, self.source, strict_fields)
 
-        documents = {
-            path.stem: doc
-            for path, doc in build().items()
-            if not path.name.endswith(".schemas.json")
-        }
-        return cls(documents, "the protocol models")
+    def knows(self, type_name: str) -> bool:
+        return type_name in self._files
 
     def validate(self, type_name: str, value: Any, method: str, part: Part) -> list[Violation]:
-        validator = self._validator(type_name)
-        if validator is None:
+        check = self._check(type_name)
+        if check is None:
             return [
                 Violation(
-                    method, part, "$", "definition", "type missing from the schema set", type_name
+                    method, part, "$", "definition", "type missing from the bundle",
+                    type_name,
                 )
-            ]
-        errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
-        return [_violation(error, method, part, type_name) for error in errors]
-
-    def _validator(self, type_name: str) -> Draft7Validator | None:
-        found = self._validators.get(type_name)
-        if found is None:
-            doc = self._documents.get(type_name)
-            if doc is None:
-                return None
-            found = Draft7Validator(strict(doc) if self.strict else doc)
-            self._validators[type_name] = found
+            ]  # fmt: skip
+        errors = sorted(check.validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+        found = [_violation(error, method, part, type_name) for error in errors]
+        for field in check.walk.find(value, "$" if part == "envelope" else f"$.{part}"):
+            if field.renames is not None:
+                found.append(
+                    Violation(
+                        method, part, field.where, "renamed-field",
+                        f"`{field.key}` is not declared; it looks like the declared field "
+                        f"`{field.renames}` renamed", type_name,
+                    )
+                )  # fmt: skip
+            else:
+                level: Level = "error" if self.strict_fields else "warning"
+                found.append(
+                    Violation(
+                        method, part, field.where, "undeclared-field",
+                        f"`{field.key}` is not declared by {type_name} in {self.source}",
+                        type_name, level,
+                    )
+                )  # fmt: skip
         return found
+
+    def _map(self, name: str) -> dict[str, str | None]:
+        """method -> params type (None: no params) of one method map."""
+        path = self._files.get(name)
+        if path is None:
+            return {}
+        found: dict[str, str | None] = {}
+        for variant in _read(path).get("oneOf", []):
+            props = variant.get("properties", {}) if isinstance(variant, dict) else {}
+            names = props.get("method", {}).get("enum", [])
+            if names:
+                found[str(names[0])] = _ref_name(props.get("params"))
+        return found
+
+    def _check(self, type_name: str) -> _TypeCheck | None:
+        found = self._checks.get(type_name)
+        if found is None:
+            path = self._files.get(type_name)
+            if path is None:
+                return None
+            document = _read(path)
+            definitions = document.get("definitions") or {}
+
+            def is_valid(branch: Any, value: Any) -> bool:
+                return self._branch_valid(branch, value, definitions)
+
+            found = _TypeCheck(Draft7Validator(document), FieldWalk(document, is_valid))
+            self._checks[type_name] = found
+        return found
+
+    def _branch_valid(self, branch: Any, value: Any, definitions: dict[str, Any]) -> bool:
+        """Whether ``value`` is of one ``oneOf``/``anyOf`` branch (refs resolve in its file)."""
+        validator = self._branches.get(id(branch))
+        if validator is None:
+            schema = {**branch, "definitions": definitions} if isinstance(branch, dict) else branch
+            validator = Draft7Validator(schema)
+            self._branches[id(branch)] = validator
+        return bool(validator.is_valid(value))
+
+
+def _index(folder: Path) -> dict[str, Path]:
+    """Type name -> its file (the shallowest, where a name is written twice)."""
+    if not folder.is_dir():
+        raise SchemaSetError(f"{folder}: no such schema folder")
+    files: dict[str, Path] = {}
+    for path in sorted(folder.rglob("*.json"), key=lambda p: (len(p.parts), p.name)):
+        if not path.name.endswith(BUNDLE_SUFFIX):
+            files.setdefault(path.stem, path)
+    if not any(name in files for name in MAPS):
+        raise SchemaSetError(
+            f"{folder}: not a schema bundle (no ClientRequest.json or ServerNotification.json); "
+            "expected the output of `codex app-server generate-json-schema --out DIR`"
+        )
+    return files
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SchemaSetError(f"{path}: not a JSON document ({exc})") from exc
+    if not isinstance(document, dict):
+        raise SchemaSetError(f"{path}: not a JSON Schema document (a {type(document).__name__})")
+    return document
+
+
+def _ref_name(node: Any) -> str | None:
+    """The type a ``params`` node names, directly or as ``anyOf [$ref, null]``."""
+    if not isinstance(node, dict):
+        return None
+    if isinstance(node.get("$ref"), str):
+        return str(node["$ref"]).rsplit("/", 1)[-1]
+    for item in node.get("anyOf", []):
+        if isinstance(item, dict) and isinstance(item.get("$ref"), str):
+            return str(item["$ref"]).rsplit("/", 1)[-1]
+    return None
 
 
 def _violation(error: ValidationError, method: str, part: Part, type_name: str) -> Violation:
@@ -171,34 +243,3 @@ def _most_specific(error: ValidationError) -> ValidationError:
         chosen = min(branches.values(), key=score)
         error = min(chosen, key=lambda e: -len(e.absolute_path))
     return error
-
-
-def strict(node: Any) -> Any:
-    """A copy where objects with declared properties allow no others.
-
-    Upstream's files leave additional properties open, so a field renamed to
-    snake_case would pass; the kit holds a server to the declared field names.
-    """
-    if isinstance(node, list):
-        return [strict(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    copy = {key: strict(value) for key, value in node.items()}
-    if "properties" in copy and "additionalProperties" not in copy:
-        copy["additionalProperties"] = False
-    return copy
-
-
-@cache
-def _result_types() -> dict[str, str]:
-    from reference_server.schema_gen import result_types
-
-    return result_types()
-
-
-@cache
-def vendored() -> SchemaCheck:
-    """``schema/`` of this checkout, or the same schema from the models when installed."""
-    if (VENDORED / "ClientRequest.json").is_file():
-        return SchemaCheck.from_folder(VENDORED)
-    return SchemaCheck.from_models()

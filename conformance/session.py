@@ -1,11 +1,12 @@
 """A JSON-RPC conversation with one server, judged message by message.
 
-Every line that goes out or comes in is recorded and validated; what the server does
-wrong on the way (a line that is not JSON, a message the schema rejects, an answer to
-an id never sent, ``account/updated`` before the login it reports has completed) is
-collected in ``problems`` without stopping the conversation. Waiting for something
-that never comes raises :class:`Stop` with what was awaited, the last messages and
-the server's stderr tail.
+Every line that goes out or comes in is recorded and validated against the schema
+bundle, whatever its method; what the server does wrong on the way (a line that is not
+JSON, a message the bundle rejects, an answer to an id never sent, ``account/updated``
+before the login it reports has completed) is collected in ``problems`` without
+stopping the conversation, and what it sends beyond the bundle (an undeclared field or
+method) in ``warnings``. Waiting for something that never comes raises :class:`Stop`
+with what was awaited, the last messages and the server's stderr tail.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import json
 import queue
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from .results import Failure, Kind
-from .schema_check import SURFACE, Part, SchemaCheck
+from .message_check import MessageCheck
+from .ordering import LoginOrder
+from .results import Failure, Kind, SchemaWarning
+from .schema_check import SchemaCheck, SchemaSetError
 from .transport import CLOSED, Transport, TransportError
 
 Message = dict[str, Any]
@@ -52,25 +55,15 @@ class Record:
         return f"{self.at:7.3f}s {arrow} {text}{note}"
 
 
-@dataclass
-class _LoginTracker:
-    """What the ordering rules need to know about logins in flight."""
-
-    in_flight: dict[Any, str] = field(default_factory=dict)  # request id -> login type
-    awaiting_completion: set[str | None] = field(default_factory=set)
-    completed_ids: set[str] = field(default_factory=set)
-    #: The login whose completion last reported a failure, until a new login or a logout.
-    failed: str | None = None
-
-
 class Session:
     def __init__(
         self,
         transport: Transport,
-        schema: SchemaCheck,
+        schema: SchemaCheck | None,
         name: str = "server",
         extra_schemas: tuple[SchemaCheck, ...] = (),
     ) -> None:
+        """``schema`` None: no schema verdicts (JSON-RPC and ordering rules still hold)."""
         self.transport = transport
         self.schema = schema
         self.extra_schemas = extra_schemas
@@ -80,7 +73,10 @@ class Session:
         self.message_count = 0
         self._garbage_lines = 0
         self.problems: list[Failure] = []
-        self.outside_surface: list[str] = []
+        self.warnings: list[SchemaWarning] = []
+        self._check = (
+            MessageCheck(schema, extra_schemas, self.problems, self.warnings) if schema else None
+        )
         self.validation_seconds = 0.0
         self._started = time.monotonic()
         self._unconsumed: list[Message] = []
@@ -89,7 +85,7 @@ class Session:
         self._server_requests: dict[Any, str] = {}
         self._next_id = 0
         self._closed = False
-        self._logins = _LoginTracker()
+        self._logins = LoginOrder(lambda text: self._problem("ordering", text))
 
     # Sending
     def request(
@@ -106,10 +102,7 @@ class Session:
         if params is not MISSING:
             message["params"] = params
         self._pending[request_id] = method
-        if method == "account/login/start" and isinstance(params, dict):
-            self._logins.in_flight[request_id] = str(params.get("type"))
-        if method in ("account/login/start", "account/logout"):
-            self._logins.failed = None
+        self._logins.sent(request_id, method, params)
         self._send(message, method, label)
         return request_id
 
@@ -134,13 +127,14 @@ class Session:
 
     def _send(self, message: Message, method: str | None, label: str | None) -> None:
         text = json.dumps(message)
-        if label is None and method is not None:
+        if label is None and method is not None and self._check is not None:
             started = time.perf_counter()
-            problems = self._check_outgoing(message, method)
-            self.validation_seconds += time.perf_counter() - started
-            for problem in problems:
-                # A request the kit meant to be valid does not validate: the scenario is wrong.
-                self.problems.append(Failure("kit", "schema", f"the kit sent: {problem}"))
+            try:
+                self._check.outgoing(message, method)
+            except SchemaSetError as exc:
+                self.problems.append(Failure("environment", "setup", str(exc)))
+            finally:
+                self.validation_seconds += time.perf_counter() - started
         self._record("out", text, message, method, label)
         self._write(text)
 
@@ -228,13 +222,8 @@ class Session:
                 self._problem("garbage", f"stdout line is not a JSON-RPC message: {shown!r}")
             return None
         method = self._classify(message)
-        label = None if method in SURFACE else "outside the checked surface"
-        self._record("in", line, message, method, label)
-        if method is not None and method not in SURFACE:
-            if "method" in message:  # server-initiated; answers to our own probes are not news
-                self.outside_surface.append(method)
-        else:
-            self._judge(message, method)
+        self._record("in", line, message, method, None)
+        self._judge(message, method)
         return message
 
     # Judging
@@ -247,23 +236,24 @@ class Session:
         started = time.perf_counter()
         try:
             self._judge_envelope(message, method)
-            self._judge_order(message, method)
+            self._logins.received(message, method)
+        except SchemaSetError as exc:  # a bundle file that cannot be read: not the server's
+            self.problems.append(Failure("environment", "setup", str(exc)))
         finally:
             self.validation_seconds += time.perf_counter() - started
 
     def _judge_envelope(self, message: Message, method: str | None) -> None:
+        check = self._check
         has_id = "id" in message
         if "method" in message:
             name = str(message["method"])
-            if has_id and name in self.schema.server_notifications:
-                self._problem("protocol", f"{name} is a notification but came with an id")
-            elif not has_id and name in self.schema.server_requests:
-                self._problem("protocol", f"{name} is a server request but came without an id")
+            wrong_kind = check.kind_error(name, has_id) if check else None
+            if wrong_kind:
+                self._problem("protocol", wrong_kind)
             if has_id:
                 self._server_requests[message["id"]] = name
-                self._validate_params(name, message, self.schema.server_requests)
-            else:
-                self._validate_params(name, message, self.schema.server_notifications)
+            if check:
+                check.server_message(message, name, has_id)
             return
         if not has_id:
             self._problem("protocol", f"a message with neither id nor method: {message}")
@@ -281,43 +271,20 @@ class Session:
                 "protocol", f"the answer to {method} must carry exactly one of result and error"
             )
             return
-        if "error" in message:
-            error = message["error"]
-            if not (
-                isinstance(error, dict)
-                and isinstance(error.get("code"), int)
-                and isinstance(error.get("message"), str)
-            ):
-                self._problem(
-                    "schema",
-                    f"the error answering {method} needs an integer code and a string "
-                    f"message: {error!r}",
-                )
+        error = message.get("error", {"code": 0, "message": ""})
+        if not (
+            isinstance(error, dict)
+            and isinstance(error.get("code"), int)
+            and isinstance(error.get("message"), str)
+        ):
+            self._problem(
+                "schema",
+                f"the error answering {method} needs an integer code and a string message: "
+                f"{error!r}",
+            )
             return
-        type_name = self.schema.result_types.get(method or "")
-        if type_name is not None:
-            self._validate(type_name, message["result"], method or "?", "result")
-
-    def _validate_params(
-        self, method: str, message: Message, method_map: dict[str, str | None]
-    ) -> None:
-        if method not in method_map:
-            if method in SURFACE:
-                self._problem("schema", f"{method} is not in the schema's method maps")
-            return
-        type_name = method_map[method]
-        if type_name is None:
-            return
-        if "params" not in message:
-            self._problem("schema", f"{method} carries no params (expected {type_name})")
-            return
-        self._validate(type_name, message["params"], method, "params")
-
-    def _validate(self, type_name: str, value: Any, method: str, part: Part) -> None:
-        for schema in (self.schema, *self.extra_schemas):
-            for violation in schema.validate(type_name, value, method, part):
-                source = "" if schema is self.schema else f" (schema of {schema.source})"
-                self._problem("schema", f"{violation}{source}")
+        if check:
+            check.answer(message, method or "?")
 
     def handshake(self, client_name: str, experimental_api: bool, timeout: float) -> Message:
         """``initialize`` then ``initialized``; the answer as it came (result or error)."""
@@ -328,53 +295,6 @@ class Session:
         if "result" in reply:
             self.notify("initialized")
         return reply
-
-    def _check_outgoing(self, message: Message, method: str) -> list[str]:
-        """Violations in a request's params or in an answer to a server request."""
-        if "method" in message:
-            type_name = self.schema.client_requests.get(method) if "id" in message else None
-            part: Part = "params"
-        else:
-            type_name, part = self.schema.result_types.get(method), "result"
-        if type_name is None or part not in message:
-            return []
-        return [str(v) for v in self.schema.validate(type_name, message[part], method, part)]
-
-    def _judge_order(self, message: Message, method: str | None) -> None:
-        logins = self._logins
-        if method == "account/login/start" and "method" not in message:
-            kind = logins.in_flight.pop(message.get("id"), None)
-            result = message.get("result")
-            if kind is not None and isinstance(result, dict):
-                logins.awaiting_completion.add(result.get("loginId"))
-            return
-        if method == "account/login/completed" and "id" not in message:
-            params = message.get("params") or {}
-            login_id = params.get("loginId")
-            if isinstance(login_id, str):
-                if login_id in logins.completed_ids:
-                    self._problem(
-                        "ordering", f"a second account/login/completed for login {login_id}"
-                    )
-                logins.completed_ids.add(login_id)
-            logins.awaiting_completion.discard(login_id)
-            logins.failed = None if params.get("success") else str(login_id)
-            return
-        if method == "account/updated" and "id" not in message:
-            params = message.get("params") or {}
-            if params.get("authMode") is not None and logins.awaiting_completion:
-                waiting = ", ".join(str(x) for x in logins.awaiting_completion)
-                self._problem(
-                    "ordering",
-                    "account/updated reported a sign-in before account/login/completed "
-                    f"(login {waiting} has not completed)",
-                )
-            elif params.get("authMode") is not None and logins.failed is not None:
-                self._problem(
-                    "ordering",
-                    "account/updated reported a sign-in after account/login/completed "
-                    f"reported login {logins.failed} failed",
-                )
 
     # Reporting
     def all_problems(self) -> list[Failure]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 AUTH_CLAIM = "https://api.openai.com/auth"
+TOKEN_FIELDS = ("id_token", "access_token", "refresh_token", "account_id")
+
+log = logging.getLogger("reference_server")
 
 
 def jwt_claims(token: str) -> dict[str, Any]:
@@ -24,7 +28,7 @@ def jwt_claims(token: str) -> dict[str, Any]:
     try:
         payload = token.split(".")[1]
         data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -67,26 +71,39 @@ class AuthStore:
         self.path = codex_home / "auth.json"
 
     def load(self) -> StoredAuth | None:
+        """The stored login; ``None`` when there is none, or none that can be read.
+
+        Like upstream, a file that is not a login (garbage, a wrong shape, nesting no
+        parser takes) means nobody is signed in, and a logout still removes it; what is
+        wrong with it, and where, goes to stderr.
+        """
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return self._read()
+        except FileNotFoundError:
             return None
+        except (OSError, ValueError, RecursionError) as exc:
+            log.error("ignoring %s: %s", self.path, f"{type(exc).__name__}: {exc}"[:300])
+            return None
+
+    def _read(self) -> StoredAuth | None:
+        data = json.loads(self.path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
-            return None
-        tokens = data.get("tokens") if isinstance(data.get("tokens"), dict) else None
+            raise ValueError("not a JSON object")
+        tokens = data.get("tokens")
+        key = data.get("OPENAI_API_KEY")
         mode = data.get("auth_mode")
         if mode is None:
-            mode = "apikey" if data.get("OPENAI_API_KEY") else "chatgpt"
-        if mode == "apikey" and data.get("OPENAI_API_KEY"):
-            return StoredAuth(mode="apikey", api_key=str(data["OPENAI_API_KEY"]))
-        if mode == "chatgpt" and tokens:
-            return StoredAuth(
-                mode="chatgpt",
-                id_token=tokens.get("id_token"),
-                access_token=tokens.get("access_token"),
-                refresh_token=tokens.get("refresh_token"),
-                account_id=tokens.get("account_id"),
-            )
+            mode = "apikey" if key else "chatgpt"
+        if mode == "apikey" and key:
+            if not isinstance(key, str):
+                raise ValueError("OPENAI_API_KEY is not a string")
+            return StoredAuth(mode="apikey", api_key=key)
+        if mode == "chatgpt" and isinstance(tokens, dict) and tokens:
+            values = {name: tokens.get(name) for name in TOKEN_FIELDS}
+            wrong = [n for n, v in values.items() if v is not None and not isinstance(v, str)]
+            if wrong:
+                raise ValueError(f"tokens.{wrong[0]} is not a string")
+            return StoredAuth(mode="chatgpt", **values)
         return None
 
     def save(self, auth: StoredAuth) -> None:

@@ -1,5 +1,9 @@
 """HTTP calls to the ChatGPT auth backend. aiohttp is imported on first use, never
-before the server's first reply (it costs ~150 ms of start-up)."""
+before the server's first reply (it costs ~150 ms of start-up).
+
+Every way a call can fail to get an answer (refused, reset, outlasting its timeout)
+is one :class:`BackendError`, so callers handle one thing.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ def status_text(status: int) -> str:
 
 
 @dataclass(frozen=True)
-class Reply:
+class BackendReply:
     status: int
     body: Any
     text: str
@@ -43,9 +47,14 @@ class BackendError(Exception):
     """The backend could not be reached at all."""
 
 
+#: How long one backend call may take, all of it (the real binary's client waits 30 s).
+TIMEOUT_SECONDS = 30.0
+
+
 class BackendClient:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, timeout: float = TIMEOUT_SECONDS) -> None:
         self.settings = settings
+        self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
 
     def _ssl(self) -> ssl.SSLContext:
@@ -60,7 +69,9 @@ class BackendClient:
 
             connector = aiohttp.TCPConnector(ssl=self._ssl())
             self._session = aiohttp.ClientSession(
-                connector=connector, trust_env=True, timeout=aiohttp.ClientTimeout(total=30)
+                connector=connector,
+                trust_env=True,
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
             )
         return self._session
 
@@ -72,7 +83,7 @@ class BackendClient:
         json_body: Any = None,
         form: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
-    ) -> Reply:
+    ) -> BackendReply:
         import aiohttp
 
         session = await self._client()
@@ -84,11 +95,15 @@ class BackendClient:
                 content_type = response.headers.get("Content-Type", "")
         except aiohttp.ClientError as exc:
             raise BackendError(f"error sending request for url ({url})") from exc
+        except TimeoutError as exc:
+            raise BackendError(
+                f"error sending request for url ({url}): no answer within {self.timeout:g} s"
+            ) from exc
         try:
             body = json.loads(text) if text else None
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
-        return Reply(response.status, body, text, content_type)
+        return BackendReply(response.status, body, text, content_type)
 
     async def close(self) -> None:
         if self._session is not None:

@@ -15,8 +15,8 @@ examples:
   python -m reference_server app-server
   python -m reference_server app-server --listen ws://127.0.0.1:0
   python -m reference_server app-server -c chatgpt_base_url=https://127.0.0.1:8443/backend-api/
-  python -m reference_server app-server generate-json-schema --out schema
-  python -m reference_server app-server generate-ts --out schema/typescript
+  python -m reference_server app-server generate-json-schema --out schema/reference
+  python -m reference_server app-server generate-ts --out schema/reference/typescript
 """
 
 

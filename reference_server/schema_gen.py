@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .protocol.methods import (
+from .methods import (
     CLIENT_NOTIFICATIONS,
     CLIENT_REQUESTS,
     NAMED_UNIONS,
@@ -26,7 +26,7 @@ from .protocol.methods import (
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 BUNDLE_V2 = "codex_app_server_protocol.v2.schemas.json"
-REGENERATE = "python -m reference_server app-server generate-json-schema --out schema"
+REGENERATE = "python -m reference_server app-server generate-json-schema --out schema/reference"
 
 
 def type_name(tp: Any) -> str:
@@ -34,12 +34,6 @@ def type_name(tp: Any) -> str:
     if name is not None:
         return name
     return str(tp.__name__)
-
-
-def result_types() -> dict[str, str]:
-    """method -> type its answer carries; the bundle has no such map, the models do."""
-    requests = (*CLIENT_REQUESTS, *SERVER_REQUESTS)
-    return {m.name: type_name(m.result) for m in requests if m.result is not None}
 
 
 def _dropped(key: str, value: Any, in_properties: bool) -> bool:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 EXAMPLES = """\
 examples:
-  app-server-compat old-schema/ schema/
-  app-server-compat git:v0.1.0:schema schema --format markdown
-  app-server-compat upstream-0.163/ schema/ --surface-of schema --ignore compat/ignore.yaml
-  app-server-compat schema schema --lint
+  app-server-compat schema/reference-0.1.0 schema/reference
+  app-server-compat git:HEAD~1:schema/reference schema/reference --format markdown
+  app-server-compat schema/codex/0.163.0 schema/codex/0.171.0
+  app-server-compat schema/codex/0.163.0 schema/reference --surface-of schema/reference
+  app-server-compat schema/reference schema/reference --lint
 """
 
 

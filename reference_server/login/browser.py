@@ -1,9 +1,9 @@
 """Browser login: a one-shot callback server on 127.0.0.1:1455, PKCE, a state check.
 
 The client opens ``authUrl``; the issuer redirects to ``/auth/callback`` with ``code``
-and ``state``; the code is exchanged, the workspace checked, ``auth.json`` written, and
-the browser sent to ``/success``. A wrong state answers 400 "State mismatch" and the
-login keeps waiting, as upstream does.
+and ``state``; the code is exchanged, the workspace checked, and the browser sent to
+``/success``. A wrong state answers 400 "State mismatch" and the login keeps waiting,
+as upstream does.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ import asyncio
 import base64
 import hashlib
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from ..auth_store import StoredAuth
 from ..backend_client import BackendClient
+from ..errors import InternalError, LoginFailed
 from ..settings import Settings
-from .device_code import LoginFailed, check_workspace, ensure_workspace_allowed, exchange_code
+from .logins import SignIn
+from .token_exchange import exchange_code
+from .workspace import check_workspace, ensure_workspace_allowed
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -32,18 +33,18 @@ SUCCESS_PAGE = (
     "<title>Signed in to Codex</title></head><body><h1>Signed in</h1>"
     "<p>You can close this window and return to your app.</p></body></html>"
 )
-
-Finished = Callable[[StoredAuth, dict[str, str]], Awaitable[None]]
+#: After the callback, how long the browser has to load ``/success`` before the server goes.
+SUCCESS_GRACE = 0.2
 
 
 @dataclass
 class BrowserLogin:
     settings: Settings
-    client: BackendClient
+    backend: BackendClient
     originator: str
     verifier: str = field(default_factory=lambda: secrets.token_urlsafe(64))
     state: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    result: asyncio.Future[tuple[StoredAuth, dict[str, str]]] | None = None
+    result: asyncio.Future[SignIn] | None = None
     _runner: web.AppRunner | None = None
 
     @property
@@ -73,6 +74,7 @@ class BrowserLogin:
         return f"{self.settings.issuer}/oauth/authorize?{query}"
 
     async def start(self) -> None:
+        """Listen for the callback; a port already taken fails the start request."""
         from aiohttp import web
 
         self.result = asyncio.get_running_loop().create_future()
@@ -86,7 +88,16 @@ class BrowserLogin:
             await web.TCPSite(self._runner, "127.0.0.1", CALLBACK_PORT).start()
         except OSError as exc:
             await self.stop()
-            raise LoginFailed(f"Login server error: {exc.strerror or exc}") from exc
+            raise InternalError(f"Login server error: {exc.strerror or exc}") from exc
+
+    async def finished(self) -> SignIn:
+        """The login flow: wait for the callback, then close the callback server."""
+        assert self.result is not None
+        try:
+            return await self.result
+        finally:
+            await asyncio.sleep(SUCCESS_GRACE)
+            await self.stop()
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -104,13 +115,13 @@ class BrowserLogin:
             self._finish(LoginFailed(f"Login server error: {error or 'missing code'}"))
             return web.Response(status=400, text="Login failed")
         try:
-            auth, routing = await self._exchange(code)
-        except LoginFailed as failure:
+            sign_in = await self._exchange(code)
+        except Exception as failure:  # whatever it is, the login must end with it
             self._finish(failure)
             return web.Response(status=500, text=str(failure))
         assert self.result is not None
         if not self.result.done():
-            self.result.set_result((auth, routing))
+            self.result.set_result(sign_in)
         raise web.HTTPFound(f"http://127.0.0.1:{CALLBACK_PORT}/success")
 
     async def _success(self, request: web.Request) -> web.StreamResponse:
@@ -124,11 +135,11 @@ class BrowserLogin:
         self._finish(LoginFailed("Login server error: Login cancelled"))
         return web.Response(text="Login cancelled")
 
-    def _finish(self, failure: LoginFailed) -> None:
+    def _finish(self, failure: Exception) -> None:
         if self.result is not None and not self.result.done():
             self.result.set_exception(failure)
 
-    async def _exchange(self, code: str) -> tuple[StoredAuth, dict[str, str]]:
+    async def _exchange(self, code: str) -> SignIn:
         form = {
             "grant_type": "authorization_code",
             "code": code,
@@ -136,7 +147,6 @@ class BrowserLogin:
             "client_id": self.settings.client_id,
             "code_verifier": self.verifier,
         }
-        auth = await exchange_code(self.client, self.settings, form, "Login server error")
+        auth = await exchange_code(self.backend, self.settings, form, "Login server error")
         ensure_workspace_allowed(self.settings, auth)
-        routing = await check_workspace(self.client, self.settings, auth)
-        return auth, routing
+        return SignIn(auth, await check_workspace(self.backend, self.settings, auth))

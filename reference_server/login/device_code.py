@@ -2,7 +2,7 @@
 
 usercode → poll every ``interval`` seconds (403/404: pending, 2xx: approved, else
 failure) for at most 15 minutes on an injectable clock → token exchange with the
-PKCE pair the poll returned → workspace routing check → auth.json.
+PKCE pair the poll returned → workspace check. Storing it is the login registry's job.
 """
 
 from __future__ import annotations
@@ -12,20 +12,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..auth_store import AUTH_CLAIM, StoredAuth, jwt_claims
 from ..backend_client import BackendClient, BackendError, status_text
-from ..errors import InternalError, InvalidRequest
+from ..errors import InternalError, InvalidRequest, LoginFailed
 from ..settings import Settings
+from .logins import SignIn
+from .token_exchange import exchange_code
+from .workspace import check_workspace, ensure_workspace_allowed
 
 NOT_ENABLED = (
     "device code login is not enabled for this Codex server. "
     "Use the browser login or verify the server URL."
 )
+REQUEST_FAILED = "failed to request device code"
 MAX_WAIT = 15 * 60.0
-
-
-class LoginFailed(Exception):
-    """Ends a login with ``success: false`` and this message."""
 
 
 @dataclass(frozen=True)
@@ -36,18 +35,18 @@ class DeviceCode:
     verification_url: str
 
 
-async def request_device_code(client: BackendClient, settings: Settings) -> DeviceCode:
+async def request_device_code(backend: BackendClient, settings: Settings) -> DeviceCode:
+    """The code to show; a backend that says no fails the ``account/login/start`` request."""
     url = f"{settings.issuer}/api/accounts/deviceauth/usercode"
     try:
-        reply = await client.request("POST", url, json_body={"client_id": settings.client_id})
+        reply = await backend.request("POST", url, json_body={"client_id": settings.client_id})
     except BackendError as exc:
-        raise InternalError(f"failed to request device code: {exc}") from exc
+        raise InternalError(f"{REQUEST_FAILED}: {exc}") from exc
     if reply.status == 404:
         raise InvalidRequest(NOT_ENABLED)
     if not 200 <= reply.status < 300:
         raise InternalError(
-            "failed to request device code: device code request failed with status "
-            f"{status_text(reply.status)}"
+            f"{REQUEST_FAILED}: device code request failed with status {status_text(reply.status)}"
         )
     body = reply.body if isinstance(reply.body, dict) else {}
     user_code = body.get("user_code") or body.get("usercode")
@@ -56,9 +55,9 @@ async def request_device_code(client: BackendClient, settings: Settings) -> Devi
     except ValueError:
         interval = -1
     if not isinstance(body.get("device_auth_id"), str) or not isinstance(user_code, str):
-        raise InternalError("failed to request device code: malformed usercode response")
+        raise InternalError(f"{REQUEST_FAILED}: malformed usercode response")
     if interval < 0:
-        raise InternalError("failed to request device code: invalid interval")
+        raise InternalError(f"{REQUEST_FAILED}: invalid interval")
     return DeviceCode(
         device_auth_id=body["device_auth_id"],
         user_code=user_code,
@@ -68,16 +67,17 @@ async def request_device_code(client: BackendClient, settings: Settings) -> Devi
 
 
 async def complete_device_login(
-    client: BackendClient,
+    backend: BackendClient,
     settings: Settings,
     code: DeviceCode,
     clock: Callable[[], float] = time.monotonic,
-) -> tuple[StoredAuth, dict[str, str]]:
+) -> SignIn:
+    """Wait for the person's approval, then trade it for tokens (:class:`LoginFailed`)."""
     api = f"{settings.issuer}/api/accounts/deviceauth/token"
     started = clock()
     while True:
         try:
-            reply = await client.request(
+            reply = await backend.request(
                 "POST",
                 api,
                 json_body={"device_auth_id": code.device_auth_id, "user_code": code.user_code},
@@ -101,66 +101,6 @@ async def complete_device_login(
         "client_id": settings.client_id,
         "code_verifier": str(grant.get("code_verifier", "")),
     }
-    stored = await exchange_code(client, settings, form, "device code exchange failed")
-    ensure_workspace_allowed(settings, stored)
-    routing = await check_workspace(client, settings, stored)
-    return stored, routing
-
-
-async def exchange_code(
-    client: BackendClient, settings: Settings, form: dict[str, str], failure: str
-) -> StoredAuth:
-    """Authorization code → tokens at ``{issuer}/oauth/token``; ``failure`` prefixes errors."""
-    try:
-        tokens = await client.request("POST", f"{settings.issuer}/oauth/token", form=form)
-    except BackendError as exc:
-        raise LoginFailed(f"{failure}: {exc}") from exc
-    if tokens.status != 200 or not isinstance(tokens.body, dict):
-        raise LoginFailed(f"{failure}: token endpoint returned status {status_text(tokens.status)}")
-    id_token = str(tokens.body.get("id_token", ""))
-    claims = jwt_claims(id_token).get(AUTH_CLAIM)
-    account_id = claims.get("chatgpt_account_id") if isinstance(claims, dict) else None
-    return StoredAuth(
-        mode="chatgpt",
-        id_token=id_token,
-        access_token=str(tokens.body.get("access_token", "")),
-        refresh_token=str(tokens.body.get("refresh_token", "")),
-        account_id=account_id if isinstance(account_id, str) else None,
-    )
-
-
-def ensure_workspace_allowed(settings: Settings, auth: StoredAuth) -> None:
-    """``forced_chatgpt_workspace_id``: refuse a login that lands in another workspace."""
-    allowed = settings.forced_workspaces
-    if allowed and auth.account_id not in allowed:
-        raise LoginFailed(f"Login is restricted to workspace id(s) {', '.join(allowed)}.")
-
-
-async def check_workspace(
-    client: BackendClient, settings: Settings, auth: StoredAuth
-) -> dict[str, str]:
-    """0.163.0 discovers workspace routing right after login; no answer, no login."""
-    headers = {"Authorization": f"Bearer {auth.access_token}"}
-    if auth.account_id:
-        headers["ChatGPT-Account-Id"] = auth.account_id
-    try:
-        reply = await client.request(
-            "GET", f"{settings.chatgpt_base_url}wham/accounts/check", headers=headers
-        )
-    except BackendError as exc:
-        raise LoginFailed(f"workspace routing discovery failed: {exc}") from exc
-    if reply.status != 200 or not isinstance(reply.body, dict):
-        raise LoginFailed(f"workspace routing discovery failed: status {status_text(reply.status)}")
-    accounts = reply.body.get("accounts")
-    entries = [a for a in accounts if isinstance(a, dict)] if isinstance(accounts, list) else []
-    entry = next((a for a in entries if a.get("id") == auth.account_id), None)
-    if entry is None:
-        raise LoginFailed("selected workspace missing from routing discovery")
-    origin = entry.get("workspace_backend_origin")
-    if not isinstance(origin, str) or not origin.startswith("https://"):
-        raise LoginFailed("workspace routing discovery failed: missing backend origin")
-    return {
-        "chatgptAccountId": str(entry["id"]),
-        "backendOrigin": origin.rstrip("/"),
-        "accountRoutingOverride": str(entry.get("account_routing_override") or "NO_CONSTRAINT"),
-    }
+    auth = await exchange_code(backend, settings, form, "device code exchange failed")
+    ensure_workspace_allowed(settings, auth)
+    return SignIn(auth, await check_workspace(backend, settings, auth))

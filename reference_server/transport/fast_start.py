@@ -4,16 +4,17 @@ A client's first message is almost always ``initialize``, and its answer is what
 start-up time is measured by. This reads stdin up to the first newline with plain
 ``os.read`` (so nothing is lost in a buffer), answers an ``initialize`` there and
 then, and hands whatever else was read to the asyncio transport. Any other first
-line is simply handed over unanswered, to be served the normal way.
+line is handed over unanswered, to be served the normal way. The line is decoded and
+the answer made by the same code as every other (:mod:`reference_server.jsonrpc`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from typing import Any
 
+from ..jsonrpc import Request, answering, decode
+from ..protocol.initialize import InitializeParams
 from ..settings import Settings
 
 CHUNK = 65536
@@ -46,27 +47,19 @@ def run(settings: Settings) -> None:
     asyncio.run(serve_stdio(settings, pending, handshake))
 
 
-def _try_initialize(settings: Settings, line: bytes) -> tuple[Any, bool]:
-    try:
-        message = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+def _try_initialize(settings: Settings, line: bytes) -> tuple[InitializeParams | None, bool]:
+    """The handshake, if the line asks for one: what it said, and whether it was answered."""
+    request = decode(line) if b"initialize" in line else None
+    if not isinstance(request, Request) or request.method != "initialize":
         return None, False
-    if not isinstance(message, dict) or message.get("method") != "initialize":
-        return None, False
-    if "id" not in message:
-        return None, False
-    from ..errors import RpcError
     from ..handlers.initialize import handshake
+    from ..params import parse
 
-    try:
-        done = handshake(str(settings.codex_home), message.get("params"), "params" in message)
-    except RpcError as error:
-        _write({"error": error.to_wire(), "id": message["id"]})
-        return None, True
-    _write({"id": message["id"], "result": done.result})
-    return done, True
-
-
-def _write(message: dict[str, Any]) -> None:
-    sys.stdout.buffer.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+    adopted = None
+    with answering(request.id) as answer:
+        params: InitializeParams = parse(InitializeParams, request.params, request.has_params)
+        answer.succeed(handshake(str(settings.codex_home), params).wire())
+        adopted = params
+    sys.stdout.buffer.write(answer.line.encode() + b"\n")
     sys.stdout.buffer.flush()
+    return adopted, True

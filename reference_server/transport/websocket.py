@@ -1,16 +1,18 @@
 """The same JSON messages over a websocket: one text frame per message, one
-connection state per client. Loopback addresses only."""
+connection state per client. Loopback addresses only, and no browser page but a
+loopback one: a web page could otherwise drive the server (sign it in with its own
+key) from any site the person visits.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import sys
-from typing import Any
 from urllib.parse import urlsplit
 
 from ..connection import Connection
+from ..jsonrpc import MAX_LINE
 from ..settings import Settings
 
 
@@ -19,22 +21,41 @@ def parse_listen(url: str) -> tuple[str, int]:
     if parts.scheme != "ws" or parts.hostname is None or parts.port is None:
         raise ValueError(f"--listen expects ws://HOST:PORT, got {url!r}")
     host = parts.hostname
-    if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+    if not _loopback(host):
         raise ValueError(f"refusing to listen on {host}: loopback addresses only")
     return host, parts.port
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def origin_allowed(origin: str | None) -> bool:
+    """No ``Origin`` (not a browser), or a page served from this machine's loopback."""
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and _loopback(parts.hostname or "")
 
 
 async def serve_websocket(settings: Settings, host: str, port: int) -> None:
     from aiohttp import WSMsgType, web
 
-    async def handle(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(max_msg_size=64 * 1024 * 1024)
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if not origin_allowed(request.headers.get("Origin")):
+            return web.Response(status=403, text="websocket refused: Origin is not loopback\n")
+        ws = web.WebSocketResponse(max_msg_size=MAX_LINE)
         await ws.prepare(request)
-        outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        outbox: asyncio.Queue[str | None] = asyncio.Queue()
 
         async def writer() -> None:
-            while (message := await outbox.get()) is not None:
-                await ws.send_str(json.dumps(message, separators=(",", ":")))
+            while (line := await outbox.get()) is not None:
+                await ws.send_str(line)
 
         writing = asyncio.ensure_future(writer())
         connection = Connection(settings, outbox.put_nowait)

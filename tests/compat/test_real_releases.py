@@ -1,4 +1,5 @@
-"""On real release schemas, generated at test time from PyPI's openai-codex-cli-bin."""
+"""On real release schemas: the vendored bundles (each held to what its release's binary
+generates by tests/conformance/test_bundles.py)."""
 
 from __future__ import annotations
 
@@ -12,18 +13,15 @@ from conformance.compat.cli import main
 from conformance.compat.diff import compare
 from conformance.compat.loader import load
 from conformance.compat.rules import RULES
-from conformance.releases import generate_schema
 
-pytestmark = pytest.mark.real_binary
 ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "schema" / "reference"
 
 
 @pytest.fixture(scope="module")
-def release_schemas(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = {}
-    for version in ("0.133.0", "0.163.0"):
-        out[version] = generate_schema(version, tmp_path_factory.mktemp(f"schema-{version}"))
-    return out
+def release_schemas() -> dict[str, Path]:
+    return {version: ROOT / "schema" / "codex" / version for version in ("0.133.0", "0.163.0",
+                                                                          "0.169.0")}  # fmt: skip
 
 
 def test_a_release_against_itself_has_no_findings(release_schemas: dict[str, Path]) -> None:
@@ -52,9 +50,9 @@ def test_our_schema_is_compatible_with_real_0_163_on_our_surface(
     code = main(
         [
             str(release_schemas["0.163.0"]),
-            str(ROOT / "schema"),
+            str(REFERENCE),
             "--surface-of",
-            str(ROOT / "schema"),
+            str(REFERENCE),
             "--format",
             "json",
             "--output",
@@ -66,4 +64,20 @@ def test_our_schema_is_compatible_with_real_0_163_on_our_surface(
 
 
 def test_schema_is_compatible_with_its_last_release() -> None:
-    assert main([str(ROOT / "compat" / "schema-0.1.0"), str(ROOT / "schema")]) == 0
+    assert main([str(ROOT / "schema" / "reference-0.1.0"), str(REFERENCE)]) == 0
+
+
+def test_0_163_to_0_169_adds_optional_account_fields_as_info(
+    release_schemas: dict[str, Path],
+) -> None:
+    """What made the kit cry wolf (issue #10): the gate rates the new optional fields INFO."""
+    old, new = load(str(release_schemas["0.163.0"])), load(str(release_schemas["0.169.0"]))
+    added = {
+        f.path: f.to_json()["level"]
+        for f in compare(old, new)
+        if f.path.startswith("GetAccountResponse.") and f.path.endswith(("userId", "workspaceName"))
+    }
+    assert added == {
+        "GetAccountResponse.account.oneOf[chatgpt].workspaceName": "INFO",
+        "GetAccountResponse.userId": "INFO",
+    }

@@ -156,7 +156,15 @@ class Relay:
         if kind == "stderr-chatter":
             sys.stderr.write("INFO relay: passing a message along\n")
         if kind == "extra-notifications" and is_answer:
-            emit(json.dumps({"method": "thread/started", "params": {"thread": {"id": "t"}}}))
+            warning = {"summary": "a valid notification the scenario does not await"}
+            emit(json.dumps({"method": "configWarning", "params": {**warning, "details": None}}))
+            emit(json.dumps({"method": "example/undeclared", "params": {"n": 1}}))
+        if kind == "no-version" and isinstance(result, dict) and "userAgent" in result:
+            result["userAgent"] = "a server of our own"
+        if kind == "config-warning-number" and is_answer:
+            emit(json.dumps({"method": "configWarning", "params": {"summary": 123}}))
+        if kind == "undeclared-field" and is_answer and isinstance(result, dict):
+            result["serverExtension"] = {"enabled": True}
         emit(json.dumps(m))
         if is_answer and m.get("id") == 1:
             self.first_answer_done = True

@@ -2,8 +2,9 @@
 reference server, and the kit must fail the scenarios it breaks, naming the fault.
 
 The mutation score (broken servers caught / broken servers) is the share of these that
-pass; a relay that breaks nothing, and one that only adds notifications outside the
-checked surface, must pass cleanly (no false alarms).
+pass; a relay that breaks nothing, one that adds valid notifications nobody awaits, and
+one that adds a field the schema does not declare must pass (no false alarms): the
+undeclared field is a warning, and a failure only with ``--conformance-strict-fields``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.kit import Kit
-from conformance.results import ScenarioResult
+from conformance.results import ScenarioResult, SchemaWarning
 from conformance.target import Target
 
 from .conftest import relay, scenario
@@ -28,7 +29,8 @@ MUTATIONS = {
     ),
     "snake-case": (
         ["account-read-logged-out"],
-        "Additional properties are not allowed ('requires_openai_auth'",
+        "`requires_openai_auth` is not declared; it looks like the declared field "
+        "`requiresOpenaiAuth` renamed",
     ),
     "wrong-ids": (["account-read-logged-out"], "which the kit never sent"),
     "garbage-stdout": (["account-read-logged-out"], "stdout line is not a JSON-RPC message"),
@@ -65,11 +67,17 @@ MUTATIONS = {
         "account/login/completed is a notification but came with an id",
     ),
     "wrong-cancel-status": (["login-cancel-unknown-id"], '$.result.status: expected "notFound"'),
+    # Outside the account surface: every message is held to the bundle, whatever its method.
+    "config-warning-number": (
+        ["account-read-logged-out"],
+        "configWarning params does not match ConfigWarningNotification: at $.params.summary: "
+        "123 is not of type 'string'",
+    ),
 }
 
 
-def run(mutation: str, scenario_ids: list[str]) -> list[ScenarioResult]:
-    with Kit(Target(argv=relay(mutation)), timeout=3.0) as kit:
+def run(mutation: str, scenario_ids: list[str], strict: bool = False) -> list[ScenarioResult]:
+    with Kit(Target(argv=relay(mutation)), timeout=3.0, strict_fields=strict) as kit:
         return [kit.run(scenario(name)) for name in scenario_ids]
 
 
@@ -91,4 +99,31 @@ def test_a_relay_that_breaks_nothing_passes(mutation: str) -> None:
     results = run(mutation, ids)
     assert [r.outcome for r in results] == ["passed"] * len(ids), [r.explain() for r in results]
     if mutation == "extra-notifications":
-        assert all("thread/started" in r.outside_surface for r in results)
+        for result in results:
+            (undeclared,) = [w for w in result.warnings if w.kind == "undeclared-method"]
+            assert undeclared.method == "example/undeclared"
+            assert "not a method of ServerNotification in codex-0.163.0" in undeclared.message
+
+
+def test_an_undeclared_field_is_a_warning_with_its_type_and_path_unless_strict() -> None:
+    (lenient,) = run("undeclared-field", ["account-read-logged-out"])
+    assert lenient.outcome == "passed", lenient.explain()
+    assert (
+        SchemaWarning(
+            "undeclared-field",
+            "account/read",
+            "GetAccountResponse",
+            "$.result.serverExtension",
+            "`serverExtension` is not declared by GetAccountResponse in codex-0.163.0",
+            "in",
+            "result",
+        )
+        in lenient.warnings
+    )
+    (strict,) = run("undeclared-field", ["account-read-logged-out"], strict=True)
+    assert strict.outcome == "failed"
+    messages = [f.message for f in strict.failures]
+    assert any(
+        "at $.result.serverExtension: `serverExtension` is not declared" in m for m in messages
+    ), messages
+    assert {(f.fault, f.kind) for f in strict.failures} == {("server", "schema")}

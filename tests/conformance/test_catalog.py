@@ -2,8 +2,9 @@
 
 0.163.0 and the reference server are attached through the proxy, as any release can be;
 0.163.0 once more over its websocket transport and once attached through the issuer
-override instead of the proxy; 0.133.0 (from PyPI, cached) through the
-proxy too. A known deviation passes only as a baseline entry (xfailed, with its reason);
+override instead of the proxy; 0.133.0 (from PyPI, cached), 0.169.0 and 0.171.0 (from
+npm, cached) through the proxy too. Each is judged by the vendored bundle of its own
+version. A known deviation passes only as a baseline entry (xfailed, with its reason);
 a baseline entry that no longer fails is reported stale and fails.
 """
 
@@ -33,12 +34,16 @@ TARGETS: dict[str, Callable[[], Target]] = {
         argv=[str(codex_binary("0.163.0")), "app-server"], attach="override"
     ),
     "codex-0.133.0": lambda: Target(argv=[str(codex_binary("0.133.0")), "app-server"]),
+    "codex-0.169.0": lambda: Target(argv=[str(codex_binary("0.169.0")), "app-server"]),
+    "codex-0.171.0": lambda: Target(argv=[str(codex_binary("0.171.0")), "app-server"]),
 }
 BASELINE_OF = {
     "codex-0.163.0": "codex-0.163.0",
     "codex-0.163.0-websocket": "codex-0.163.0",
     "codex-0.163.0-override": "codex-0.163.0",
     "codex-0.133.0": "codex-0.133.0",
+    "codex-0.169.0": "codex-0.169.0",
+    "codex-0.171.0": "codex-0.171.0",
 }
 SCENARIOS = [path.stem for path in catalog_files()]
 
@@ -66,9 +71,29 @@ def kit_for(kits: dict[str, Kit], name: str) -> Kit:
 @pytest.mark.parametrize("target", sorted(TARGETS))
 @pytest.mark.parametrize("scenario_id", SCENARIOS)
 def test_scenario(kits: dict[str, Kit], target: str, scenario_id: str) -> None:
-    result = kit_for(kits, target).run(load(CATALOG / f"{scenario_id}.yaml"))
+    kit = kit_for(kits, target)
+    result = kit.run(load(CATALOG / f"{scenario_id}.yaml"))
     # Every target is a process the kit starts with every capability: nothing may skip.
     assert result.outcome in ("passed", "xfailed"), result.explain()
+    assert kit.schema_choice is not None
+    assert kit.schema_choice.name == f"codex-{kit.options.server_version}"
+
+
+def test_the_catalog_pins_no_shape_the_protocol_leaves_open() -> None:
+    """`$exact` is for where the protocol pins a shape, and on the account surface no
+    vendored bundle pins one (no `additionalProperties: false` in any of its types), so
+    the catalog uses it nowhere: a release adding an optional field passes."""
+    from conformance.bundles import BUNDLES, versions
+
+    account_types = [
+        path
+        for version in versions()
+        for path in (BUNDLES / version).rglob("*.json")
+        if "Account" in path.name or path.name.startswith(("Login", "Logout", "CancelLogin"))
+    ]
+    assert len(account_types) > 40
+    assert [p for p in account_types if '"additionalProperties": false' in p.read_text()] == []
+    assert [p.name for p in catalog_files() if "$exact" in p.read_text()] == []
 
 
 def test_the_catalog_covers_the_account_surface() -> None:

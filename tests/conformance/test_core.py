@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 
 from conformance.baseline import Baseline, BaselineError
+from conformance.bundles import vendored
 from conformance.matching import TemplateError, mismatches, substitute
 from conformance.results import Failure, ScenarioResult
 from conformance.scenario import ScenarioFileError, load
-from conformance.schema_check import SchemaCheck, vendored
+from conformance.schema_check import SchemaCheck
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -58,30 +61,37 @@ def test_templates_keep_types_and_name_what_is_missing() -> None:
 
 
 def test_schema_verdicts_name_the_method_path_and_rule() -> None:
-    schema = vendored()
-    (violation,) = schema.validate(
+    schema = vendored("0.163.0")
+    missing, renamed = schema.validate(
         "GetAccountResponse",
         {"account": {"type": "chatgpt", "email": "a@b", "plan_type": "pro"},
          "requiresOpenaiAuth": True},
         "account/read",
         "result",
     )  # fmt: skip
-    assert (violation.method, violation.path, violation.rule) == (
+    assert (missing.method, missing.path, missing.rule, missing.level) == (
         "account/read",
         "$.result.account",
         "required",
+        "error",
     )
-    assert "'planType' is a required property" in str(violation)
+    assert "'planType' is a required property" in str(missing)
+    assert (renamed.path, renamed.rule, renamed.level) == (
+        "$.result.account.plan_type",
+        "renamed-field",
+        "error",
+    )
+    assert "looks like the declared field `planType` renamed" in str(renamed)
     assert schema.validate("AccountUpdatedNotification", {"authMode": "nope"}, "x", "params")
 
 
-def test_the_schema_folder_and_the_models_agree_on_verdicts() -> None:
-    from_models = SchemaCheck.from_models()
+def test_the_reference_schema_and_the_release_bundle_agree_on_verdicts() -> None:
+    reference = SchemaCheck(ROOT / "schema" / "reference", "reference")
     value = {"loginId": None, "success": "yes", "error": None}
-    assert [v.rule for v in vendored().validate("AccountLoginCompletedNotification", value, "m",
-                                                 "params")] == ["type"]  # fmt: skip
-    assert [v.rule for v in from_models.validate("AccountLoginCompletedNotification", value,
-                                                  "m", "params")] == ["type"]  # fmt: skip
+    for schema in (vendored("0.163.0"), reference):
+        verdicts = schema.validate("AccountLoginCompletedNotification", value, "m", "params")
+        assert [(v.rule, v.path, v.level) for v in verdicts] == [("type", "$.params.success",
+                                                                  "error")]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,14 @@ def test_the_catalog_against_the_reference_server_in_parallel_with_every_report(
     assert set(scenarios[0]) >= {"id", "outcome", "duration", "failures"}
     assert report["summary"]["passed"] == len(scenarios)
     assert report["server_version"] == "0.163.0"
+    assert (report["schema"], report["schema_reason"]) == (
+        "codex-0.163.0",
+        "the server reports 0.163.0",
+    )
+    gaps = {(g["method"], g["path"], g["type"]) for g in report["schema_gaps"]}
+    assert ("account/read", "$.result.workspaceRouting", "GetAccountResponse") in gaps
+    assert "schema: codex-0.163.0 (the server reports 0.163.0)" in proc.stdout
+    assert "schema gaps of codex-0.163.0" in proc.stdout
     junit = ET.parse(tmp_path / "junit.xml").getroot()
     assert int(junit.find("testsuite").get("tests")) == len(scenarios)  # type: ignore[union-attr]
     markdown = (tmp_path / "summary.md").read_text()
@@ -188,14 +196,22 @@ def test_a_running_websocket_server_is_judged_on_what_applies(tmp_path: Path) ->
     assert "fresh CODEX_HOME" in outcomes["api-key-login"]["reason"]
 
 
-def test_messages_are_also_validated_against_the_servers_own_schema(tmp_path: Path) -> None:
+def test_the_servers_own_schema_or_a_folder_overrides_the_vendored_bundle(
+    tmp_path: Path,
+) -> None:
     from conformance.releases import codex_binary
 
     codex = [str(codex_binary("0.163.0")), "app-server"]
     args = ("--conformance-own-schema", "-k", "handshake-required or rate-limits-chatgpt")
-    proc = conformance("--app-server", shlex.join(codex), *args, cwd=tmp_path)
+    report = tmp_path / "own.json"
+    proc = conformance(
+        "--app-server", shlex.join(codex), *args, "--conformance-json", str(report), cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "2 passed" in proc.stdout
+    own = json.loads(report.read_text())
+    assert own["schema"] == f"{shlex.join(codex)} generate-json-schema"
+    assert own["schema_reason"] == "--conformance-own-schema: the server's own schema"
     broken = [sys.executable, str(RELAY), "wrong-type", "--", *REFERENCE]
     proc = conformance(
         "--app-server",
@@ -207,7 +223,35 @@ def test_messages_are_also_validated_against_the_servers_own_schema(tmp_path: Pa
     )
     assert proc.returncode == 1
     assert "at $.params.planType" in proc.stdout
-    assert "(schema of " in proc.stdout and "generate-json-schema)" in proc.stdout
+    assert "generate-json-schema (--conformance-own-schema: the server's own schema)" in (
+        proc.stdout
+    )
+    folder = Path(__file__).resolve().parents[2] / "schema" / "codex" / "0.171.0"
+    proc = conformance(
+        "--app-server", shlex.join(REFERENCE), "--conformance-schema", str(folder),
+        "-k", "account-read-logged-out", "--conformance-json", str(report), cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    given = json.loads(report.read_text())
+    assert (given["schema"], given["schema_reason"]) == (str(folder), "--conformance-schema")
+    bad = conformance(
+        "--app-server", shlex.join(REFERENCE), "--conformance-schema", str(tmp_path), cwd=tmp_path
+    )
+    assert bad.returncode == 4
+    assert f"{tmp_path}: not a schema bundle" in bad.stderr
+
+
+def test_strict_fields_fails_what_the_bundle_does_not_declare(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    proc = conformance(
+        "--app-server", shlex.join(REFERENCE), "--conformance-strict-fields",
+        "-k", "account-read-logged-out", "--conformance-json", str(report), cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    (failed,) = json.loads(report.read_text())["scenarios"]
+    messages = [f["message"] for f in failed["failures"]]
+    assert any("at $.result.workspaceRouting: `workspaceRouting` is not declared" in m
+               for m in messages), messages  # fmt: skip
 
 
 def test_the_plugin_in_a_users_own_pytest_run(tmp_path: Path) -> None:
@@ -264,3 +308,24 @@ def test_a_running_mock_backend_can_stand_in_for_the_in_process_one(tmp_path: Pa
             serve.stdout.close()
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "5 passed" in proc.stdout
+
+
+def test_a_server_without_a_version_is_judged_by_the_newest_bundle_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    from conformance.bundles import versions
+
+    no_version = [sys.executable, str(RELAY), "no-version", "--", *REFERENCE]
+    report = tmp_path / "report.json"
+    proc = conformance(
+        "--app-server", shlex.join(no_version), "-k", "account-read-logged-out",
+        "--conformance-json", str(report), cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    data = json.loads(report.read_text())
+    newest = versions()[-1]
+    assert data["schema"] == f"codex-{newest}"
+    assert data["warnings"] == [
+        f"the server reports no parseable version; judged by the newest vendored release, {newest}"
+    ]
+    assert "warning: the server reports no parseable version" in proc.stdout

@@ -9,9 +9,9 @@ import pytest
 
 from conformance.releases import codex_binary
 from mock_backend.tenant_handle import MockTenant
-from tests.support.appserver_process import AppServerProcess
+from tests.support.app_server import AppServer
 
-Launch = Callable[..., AppServerProcess]
+Launch = Callable[..., AppServer]
 
 
 @pytest.fixture(scope="session")
@@ -34,11 +34,11 @@ def codex_home(tmp_path: Path) -> Path:
 @pytest.fixture
 def launch(codex_home: Path, mock_tenant: MockTenant) -> Iterator[Launch]:
     """Start ``binary app-server`` attached to this test's tenant (proxy or override)."""
-    started: list[AppServerProcess] = []
+    started: list[AppServer] = []
 
-    def _launch(binary: Path, mode: str = "proxy") -> AppServerProcess:
+    def _launch(binary: Path, mode: str = "proxy") -> AppServer:
         env = mock_tenant.proxy_env() if mode == "proxy" else mock_tenant.override_env(codex_home)
-        server = AppServerProcess([str(binary), "app-server"], env, codex_home)
+        server = AppServer.stdio([str(binary), "app-server"], env, codex_home)
         started.append(server)
         server.initialize()
         return server

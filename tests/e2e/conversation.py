@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mock_backend.tenant_handle import MockTenant
-from tests.support.appserver_process import AppServerProcess
+from tests.support.app_server import AppServer
 
 Message = dict[str, Any]
 
@@ -34,7 +34,7 @@ def sign_in(codex_home: Path, tenant: MockTenant, plan_type: str = "pro") -> dic
     return minted
 
 
-def start_thread(server: AppServerProcess, codex_home: Path, **params: Any) -> Message:
+def start_thread(server: AppServer, codex_home: Path, **params: Any) -> Message:
     reply = server.call(
         "thread/start",
         {"cwd": str(codex_home), "approvalPolicy": "untrusted", "sandbox": "read-only", **params},
@@ -71,7 +71,7 @@ class Turn:
 
 
 def run_turn(
-    server: AppServerProcess,
+    server: AppServer,
     thread_id: str,
     text: str,
     decision: str | dict[str, Any] = "accept",
@@ -79,15 +79,16 @@ def run_turn(
 ) -> Turn:
     """Start a turn and read until ``turn/completed``, answering approval requests."""
     turn = Turn()
-    request_id = server.request(
+    session = server.session
+    request_id = session.request(
         "turn/start", {"threadId": thread_id, "input": [{"type": "text", "text": text}]}
     )
     while True:
-        message = server.wait_for(lambda m: True, "the next message of the turn", timeout)
+        message = session.expect(lambda m: True, "the next message of the turn", timeout)
         turn.messages.append(message)
         if message.get("id") == request_id and "error" in message:
             raise AssertionError(f"turn/start failed: {message}")
         if str(message.get("method", "")).endswith("/requestApproval") and "id" in message:
-            server.send({"id": message["id"], "result": {"decision": decision}})
+            session.respond(message["id"], result={"decision": decision})
         if message.get("method") == "turn/completed":
             return turn

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mock_backend.tenant_handle import MockTenant
-from tests.support.appserver_process import AppServerProcess
+from tests.support.app_server import AppServer
 
 from .conftest import Launch
 
@@ -27,13 +27,13 @@ NOT_ENABLED = (
 )
 
 
-def no_account_update_after(server: AppServerProcess) -> None:
+def no_account_update_after(server: AppServer) -> None:
     """A later request's answer is the barrier: nothing queued before it is an update."""
     server.call("account/read", {"refreshToken": False})
     assert server.notifications("account/updated") == []
 
 
-def start_device_login(server: AppServerProcess) -> dict:  # type: ignore[type-arg]
+def start_device_login(server: AppServer) -> dict:  # type: ignore[type-arg]
     reply = server.call("account/login/start", DEVICE_LOGIN)
     assert "result" in reply, reply
     result: dict = reply["result"]  # type: ignore[type-arg]

@@ -15,7 +15,7 @@ import pytest
 from mock_backend.model_handle import MockModel
 from mock_backend.tenant_handle import MockTenant
 from tests.support import http
-from tests.support.appserver_process import AppServerProcess
+from tests.support.app_server import AppServer
 
 from .conftest import Launch
 from .conversation import Turn, run_turn, sign_in, start_thread
@@ -27,7 +27,7 @@ ECHO = "echo hi-from-tool"
 @pytest.fixture
 def thread(
     launch: Launch, codex_163: Path, codex_home: Path, mock_tenant: MockTenant
-) -> tuple[AppServerProcess, str]:
+) -> tuple[AppServer, str]:
     sign_in(codex_home, mock_tenant)
     server = launch(codex_163)
     return server, start_thread(server, codex_home)["thread"]["id"]
@@ -69,7 +69,7 @@ def test_text_turn_in_both_attach_modes(
 
 
 def test_streamed_answer_with_reasoning_and_token_usage(
-    thread: tuple[AppServerProcess, str], mock_model: MockModel
+    thread: tuple[AppServer, str], mock_model: MockModel
 ) -> None:
     server, thread_id = thread
     usage = {
@@ -102,11 +102,22 @@ def test_streamed_answer_with_reasoning_and_token_usage(
 
 @pytest.mark.parametrize("websocket", ["accept", "426"])
 def test_rate_limits_reach_the_client(
-    thread: tuple[AppServerProcess, str], mock_model: MockModel, websocket: str
+    launch: Launch,
+    codex_163: Path,
+    codex_home: Path,
+    mock_tenant: MockTenant,
+    mock_model: MockModel,
+    websocket: str,
 ) -> None:
-    """Headers over HTTP (after a 426 the binary stays on HTTP), an event over the websocket."""
-    server, thread_id = thread
+    """Headers over HTTP (after a 426 the binary stays on HTTP), an event over the websocket.
+
+    The websocket setting comes before ``thread/start``: the binary opens its prewarm
+    websocket right after it, and an upgrade already accepted would carry the turn.
+    """
     mock_model.settings(websocket=websocket)
+    sign_in(codex_home, mock_tenant)
+    server = launch(codex_163)
+    thread_id = start_thread(server, codex_home)["thread"]["id"]
     window = {"used_percent": 12.5, "window_minutes": 300, "reset_at": 1_900_000_000}
     mock_model.respond({"text": "ok", "rate_limits": {"primary": window}})
     turn = run_turn(server, thread_id, "how much is left?")
@@ -121,7 +132,7 @@ def test_rate_limits_reach_the_client(
 
 @pytest.mark.parametrize("decision", ["accept", "decline", "cancel"])
 def test_exec_command_approval_round_trip(
-    thread: tuple[AppServerProcess, str], mock_model: MockModel, decision: str
+    thread: tuple[AppServer, str], mock_model: MockModel, decision: str
 ) -> None:
     server, thread_id = thread
     mock_model.respond(
@@ -209,7 +220,7 @@ def test_401_then_success_after_the_refresh_the_mock_serves(
     ],
 )
 def test_failed_turns(
-    thread: tuple[AppServerProcess, str],
+    thread: tuple[AppServer, str],
     mock_model: MockModel,
     form: dict[str, Any],
     info: str,
@@ -237,7 +248,7 @@ def test_model_list_and_thread_start_use_the_mock_catalog(
 
 
 def test_two_turns_the_second_request_carries_the_first_answer(
-    thread: tuple[AppServerProcess, str], mock_model: MockModel
+    thread: tuple[AppServer, str], mock_model: MockModel
 ) -> None:
     server, thread_id = thread
     mock_model.respond({"text": "The first answer."}, {"text": "The second answer."})
@@ -257,7 +268,7 @@ def test_two_turns_the_second_request_carries_the_first_answer(
     assert first.retries == second.retries == []
 
 
-def test_default_responder_without_any_scripting(thread: tuple[AppServerProcess, str]) -> None:
+def test_default_responder_without_any_scripting(thread: tuple[AppServer, str]) -> None:
     server, thread_id = thread
     echo = run_turn(server, thread_id, "hello mock")
     assert agent_texts(echo) == ["Mock answer to: hello mock"]
@@ -270,7 +281,7 @@ def test_default_responder_without_any_scripting(thread: tuple[AppServerProcess,
 
 
 def test_apply_patch_as_a_custom_tool_call(
-    thread: tuple[AppServerProcess, str], mock_model: MockModel, codex_home: Path
+    thread: tuple[AppServer, str], mock_model: MockModel, codex_home: Path
 ) -> None:
     server, thread_id = thread
     patch = "*** Begin Patch\n*** Add File: hello.txt\n+hello from apply_patch\n*** End Patch\n"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from mock_backend import ControlClient
-from tests.support.appserver_process import AppServerProcess
+from tests.support.app_server import AppServer
 
 pytestmark = pytest.mark.real_binary
 
@@ -58,7 +58,8 @@ def test_printed_env_is_all_a_binary_needs(
     control = ControlClient(served["control"])
     home = tmp_path / "home"
     home.mkdir()
-    with AppServerProcess([str(codex_binary(version)), "app-server"], served["env"], home) as app:
+    argv = [str(codex_binary(version)), "app-server"]
+    with AppServer.stdio(argv, served["env"], home) as app:
         app.initialize()
         if outcome == "policy_disabled":
             control.script("policy_disabled", count=1)

@@ -11,14 +11,15 @@ import pytest
 
 from conformance.releases import codex_binary
 from mock_backend.tenant_handle import MockTenant
-from tests.support.appserver_process import AppServerProcess
+from tests.support.app_server import AppServer
 
+REFERENCE = [sys.executable, "-m", "reference_server", "app-server"]
 SERVERS = {
     "real-0.163.0": lambda: [str(codex_binary("0.163.0")), "app-server"],
-    "reference": lambda: [sys.executable, "-m", "reference_server", "app-server"],
+    "reference": lambda: REFERENCE,
 }
 
-Start = Callable[..., AppServerProcess]
+Start = Callable[..., AppServer]
 
 
 @pytest.fixture(params=sorted(SERVERS))
@@ -30,14 +31,12 @@ def server_argv(request: pytest.FixtureRequest) -> list[str]:
 @pytest.fixture
 def start(mock_tenant: MockTenant, tmp_path: Path) -> Iterator[Start]:
     """Start a server (by argv) with a CODEX_HOME; initialized unless told otherwise."""
-    started: list[AppServerProcess] = []
+    started: list[AppServer] = []
 
-    def _start(
-        argv: list[str], home: Path | None = None, initialize: bool = True
-    ) -> AppServerProcess:
+    def _start(argv: list[str], home: Path | None = None, initialize: bool = True) -> AppServer:
         codex_home = home or tmp_path / f"home-{len(started)}"
         codex_home.mkdir(exist_ok=True)
-        server = AppServerProcess(argv, mock_tenant.proxy_env(), codex_home)
+        server = AppServer.stdio(argv, mock_tenant.proxy_env(), codex_home)
         started.append(server)
         if initialize:
             server.initialize()

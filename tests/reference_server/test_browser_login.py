@@ -12,7 +12,7 @@ import pytest
 from conformance.exclusive import hold
 from mock_backend.tenant_handle import MockTenant
 from tests.support import http
-from tests.support.appserver_process import AppServerProcess
+from tests.support.app_server import AppServer
 
 pytestmark = pytest.mark.real_binary
 
@@ -37,12 +37,10 @@ QUERY_KEYS = {
 }
 
 
-def start_browser(
-    server_argv: list[str], mock_tenant: MockTenant, tmp_path: Path
-) -> AppServerProcess:
+def start_browser(server_argv: list[str], mock_tenant: MockTenant, tmp_path: Path) -> AppServer:
     home = tmp_path / "home"
     home.mkdir()
-    server = AppServerProcess(server_argv, mock_tenant.override_env(home), home)
+    server = AppServer.stdio(server_argv, mock_tenant.override_env(home), home)
     server.initialize()
     return server
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from reference_server.backend_client import Reply
-from reference_server.login.device_code import DeviceCode, LoginFailed, complete_device_login
+from reference_server.backend_client import BackendReply
+from reference_server.errors import LoginFailed
+from reference_server.login.device_code import DeviceCode, complete_device_login
 from reference_server.settings import Settings
 
 
@@ -16,9 +17,9 @@ class AlwaysPending:
     def __init__(self) -> None:
         self.polls = 0
 
-    async def request(self, method: str, url: str, **kwargs: Any) -> Reply:
+    async def request(self, method: str, url: str, **kwargs: Any) -> BackendReply:
         self.polls += 1
-        return Reply(403, {"error": "authorization_pending"}, "")
+        return BackendReply(403, {"error": "authorization_pending"}, "")
 
 
 async def test_fifteen_minutes_of_pending_end_the_login(tmp_path: Path) -> None:

@@ -4,12 +4,13 @@ EOF in the middle of a message."""
 from __future__ import annotations
 
 import subprocess
-import sys
+import time
 from pathlib import Path
 
-from .conftest import Start
+from mock_backend.tenant_handle import MockTenant
+from reference_server.jsonrpc import MAX_LINE
 
-REFERENCE = [sys.executable, "-m", "reference_server", "app-server"]
+from .conftest import REFERENCE, Start
 
 
 def run_once(codex_home: Path, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
@@ -18,23 +19,36 @@ def run_once(codex_home: Path, stdin: bytes) -> subprocess.CompletedProcess[byte
     return subprocess.run(REFERENCE, input=stdin, capture_output=True, timeout=30, env=env)
 
 
-def test_a_ten_megabyte_line_is_skipped_and_serving_goes_on(start: Start) -> None:
+def test_a_ten_megabyte_line_is_served_and_serving_goes_on(start: Start) -> None:
     server = start(REFERENCE)
-    assert server.proc.stdin is not None
-    huge = b'{"id": 5, "method": "account/read", "params": {"pad": "' + b"x" * (10 * 1024 * 1024)
-    server.proc.stdin.write(huge + b'"}}\n')
-    server.proc.stdin.flush()
-    assert server.response(5, timeout=30)["result"]["account"] is None
+    pad = "x" * (10 * 1024 * 1024)
+    server.session.send_raw(
+        '{"id": "huge", "method": "account/read", "params": {"pad": "' + pad + '"}}',
+        label="a 10 MiB request",
+    )
+    assert server.session.response("huge", timeout=30)["result"]["account"] is None
     assert server.call("account/read", {})["result"]["requiresOpenaiAuth"] is True
+
+
+def test_a_line_over_the_limit_is_skipped_whole(start: Start) -> None:
+    """Its tail is never read as a request of its own (leading blanks are valid JSON)."""
+    server = start(REFERENCE)
+    tail = '{"id": "tail", "method": "account/read", "params": {}}'
+    # The tail must come in a read after the one that crosses the limit: 4 MiB later.
+    server.session.send_raw(" " * (MAX_LINE + 4 * 2**20) + tail, label="a line over 64 MiB")
+    assert server.call("account/read", {})["result"]["requiresOpenaiAuth"] is True
+    server.session.drain(quiet=0.5, limit=2.0)
+    assert [m for m in server.session.unconsumed() if m.get("id") == "tail"] == []
 
 
 def test_requests_without_an_id_get_no_answer(start: Start) -> None:
     server = start(REFERENCE)
-    server.send({"method": "account/read", "params": {}})
-    server.send({"method": "account/logout"})
-    read = server.call("account/read", {})
-    assert "result" in read
-    assert [m for m in server.seen if "id" in m and m.get("id") != read["id"]] == []
+    server.session.notify("account/read", {})
+    server.session.notify("account/logout")
+    assert "result" in server.call("account/read", {})
+    server.session.drain()
+    assert [m for m in server.session.unconsumed() if "id" in m] == []
+    assert server.session.all_problems() == []
 
 
 def test_eof_in_the_middle_of_a_message_ends_cleanly(tmp_path: Path) -> None:
@@ -62,16 +76,11 @@ def test_requests_sent_just_before_eof_are_answered(tmp_path: Path) -> None:
     assert ids == [b"1", b"2"]
 
 
-def test_a_slow_handler_does_not_block_the_others(start: Start, mock_tenant: object) -> None:
-    import time
-
-    from mock_backend.tenant_handle import MockTenant
-
-    assert isinstance(mock_tenant, MockTenant)
+def test_a_slow_handler_does_not_block_the_others(start: Start, mock_tenant: MockTenant) -> None:
     mock_tenant.control.fault("usercode", "latency", latency_ms=3000)
     server = start(REFERENCE)
-    slow = server.request("account/login/start", {"type": "chatgptDeviceCode"})
+    slow = server.session.request("account/login/start", {"type": "chatgptDeviceCode"})
     started = time.monotonic()
     assert server.call("account/read", {})["result"]["account"] is None
     assert time.monotonic() - started < 1.5  # answered while the login waits on the backend
-    assert server.response(slow, timeout=10)["result"]["type"] == "chatgptDeviceCode"
+    assert server.session.response(slow, timeout=10)["result"]["type"] == "chatgptDeviceCode"

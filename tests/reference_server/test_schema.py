@@ -1,5 +1,5 @@
-"""``schema/`` is generated from the protocol models, mirrors upstream's layout, and
-describes what the real 0.163.0 binary actually sends."""
+"""``schema/reference/`` is generated from the protocol models, mirrors upstream's layout
+(the vendored 0.163.0 bundle), and describes what the real 0.163.0 binary actually sends."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conformance.releases import codex_binary, generate_schema
+from conformance.releases import codex_binary
 from mock_backend.tenant_handle import MockTenant
 from reference_server.schema_gen import BUNDLE_V2, REGENERATE, generate
-from tests.support.appserver_process import AppServerProcess
+from tests.support.app_server import AppServer
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = ROOT / "schema"
+SCHEMA = ROOT / "schema" / "reference"
+UPSTREAM_0_163 = ROOT / "schema" / "codex" / "0.163.0"  # held to the binary by test_bundles
 
 
 def _files(folder: Path) -> dict[str, str]:
@@ -35,22 +36,18 @@ def test_committed_schema_is_what_the_models_generate(tmp_path: Path) -> None:
         for name in expected.keys() | committed.keys()
         if expected.get(name) != committed.get(name)
     )
-    assert not stale, f"schema/ is out of date ({', '.join(stale)}); regenerate with: {REGENERATE}"
+    assert not stale, (
+        f"schema/reference is out of date ({', '.join(stale)}); regenerate with: {REGENERATE}"
+    )
 
 
-@pytest.fixture(scope="module")
-def upstream_schema(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_schema("0.163.0", tmp_path_factory.mktemp("upstream-schema"))
-
-
-@pytest.mark.real_binary
-def test_same_layout_and_type_names_as_the_real_binary(upstream_schema: Path) -> None:
+def test_same_layout_and_type_names_as_the_real_binary() -> None:
     ours = set(_files(SCHEMA))
-    theirs = set(_files(upstream_schema))
+    theirs = set(_files(UPSTREAM_0_163))
     assert ours - theirs == set()
     # Every type we define is named as upstream names it (in one of its bundles or files).
     known = {Path(name).stem for name in theirs}
-    for bundle in upstream_schema.glob("*.schemas.json"):
+    for bundle in UPSTREAM_0_163.glob("*.schemas.json"):
         known |= set(json.loads(bundle.read_text())["definitions"])
     our_bundle = json.loads((SCHEMA / BUNDLE_V2).read_text())
     assert set(our_bundle["definitions"]) - known == set()
@@ -86,11 +83,11 @@ def test_what_the_real_binary_sends_validates_against_schema(
     home = tmp_path / "home"
     home.mkdir()
     argv = [str(codex_binary("0.163.0")), "app-server"]
-    with AppServerProcess(argv, mock_tenant.proxy_env(), home) as app:
+    with AppServer.stdio(argv, mock_tenant.proxy_env(), home) as app:
         init_params = {"clientInfo": {"name": "kit", "version": "1"}}
         check("InitializeParams", init_params)
         check("InitializeResponse", app.call("initialize", init_params)["result"])
-        app.send({"method": "initialized"})
+        app.session.notify("initialized")
         check("GetAccountResponse", app.call("account/read", {"refreshToken": False})["result"])
 
         api_key = {"type": "apiKey", "apiKey": "sk-test-123"}
@@ -163,7 +160,7 @@ def test_committed_typescript_is_what_the_models_generate(tmp_path: Path) -> Non
         n for n in expected.keys() | committed.keys() if expected.get(n) != committed.get(n)
     )
     assert not stale, (
-        f"schema/typescript is out of date ({stale}); regenerate with: {REGENERATE_TS}"
+        f"schema/reference/typescript is out of date ({stale}); regenerate with: {REGENERATE_TS}"
     )
     assert (
         'export type LoginAccountParams = { type: "apiKey", apiKey: string }'

@@ -2,77 +2,32 @@
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import signal
+import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from mock_backend.tenant_handle import MockTenant
+from tests.support.app_server import AppServer
+
+from .conftest import REFERENCE
 
 
-@pytest.fixture
-def ws_server(mock_tenant: MockTenant, tmp_path: Path) -> Iterator[str]:
-    env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
-    env.update(mock_tenant.proxy_env())
-    env["CODEX_HOME"] = str(tmp_path)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reference_server", "app-server", "--listen", "ws://127.0.0.1:0"],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stderr is not None
-        match = re.search(r"listening on (ws://\S+)", proc.stderr.readline())
-        assert match, "the server did not print its address"
-        yield match.group(1)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
-
-
-async def test_device_login_over_a_websocket(ws_server: str, mock_tenant: MockTenant) -> None:
+def test_device_login_over_a_websocket(mock_tenant: MockTenant, tmp_path: Path) -> None:
     mock_tenant.control.script("approved", persona={"email": "ws@example.com", "plan_type": "pro"})
-    async with aiohttp.ClientSession() as session, session.ws_connect(ws_server) as ws:
-
-        async def call(message: dict) -> dict:  # type: ignore[type-arg]
-            await ws.send_str(json.dumps(message))
-            while True:
-                reply = json.loads((await ws.receive(timeout=20)).data)
-                if reply.get("id") == message["id"]:
-                    return reply  # type: ignore[no-any-return]
-
-        init = await call(
-            {
-                "id": 1,
-                "method": "initialize",
-                "params": {"clientInfo": {"name": "ws", "version": "1"}},
-            }
-        )
-        assert init["result"]["userAgent"].startswith("ws/")
-        start = await call(
-            {"id": 2, "method": "account/login/start", "params": {"type": "chatgptDeviceCode"}}
-        )
+    with AppServer.websocket(REFERENCE, mock_tenant.proxy_env(), tmp_path) as server:
+        assert server.initialize()["result"]["userAgent"].startswith("kit-tests/")
+        start = server.call("account/login/start", {"type": "chatgptDeviceCode"})
         assert start["result"]["type"] == "chatgptDeviceCode"
-        methods = []
-        while "account/updated" not in methods:
-            methods.append(json.loads((await ws.receive(timeout=20)).data).get("method"))
-        assert methods[-2:] == ["account/login/completed", "account/updated"]
-        read = await call({"id": 3, "method": "account/read", "params": {}})
+        completed = server.notification("account/login/completed")["params"]
+        assert (completed["loginId"], completed["success"]) == (start["result"]["loginId"], True)
+        assert server.notification("account/updated")["params"]["authMode"] == "chatgpt"
+        read = server.call("account/read", {})
         assert read["result"]["account"]["email"] == "ws@example.com"
+        assert server.session.all_problems() == []
 
 
 def test_non_loopback_listen_is_refused() -> None:
@@ -84,3 +39,34 @@ def test_non_loopback_listen_is_refused() -> None:
     )
     assert result.returncode == 2
     assert "loopback addresses only" in result.stderr
+
+
+async def _upgrade_status(url: str, origin: str) -> int:
+    async with aiohttp.ClientSession() as client:
+        try:
+            async with client.ws_connect(url, headers={"Origin": origin}) as ws:
+                await ws.close()
+                return 101
+        except aiohttp.WSServerHandshakeError as refused:
+            return refused.status
+
+
+@pytest.mark.parametrize(
+    ("origin", "status"),
+    [
+        ("https://evil.example", 403),
+        ("http://127.0.0.1.evil.example", 403),
+        ("null", 403),
+        ("http://localhost:5173", 101),
+        ("http://127.0.0.1:8080", 101),
+        ("http://[::1]:3000", 101),
+    ],
+)
+def test_a_browser_page_must_be_served_from_loopback(
+    mock_tenant: MockTenant, tmp_path: Path, origin: str, status: int
+) -> None:
+    """A web page could otherwise sign the server in with its own key from any site."""
+    with AppServer.websocket(REFERENCE, mock_tenant.proxy_env(), tmp_path) as server:
+        assert server.url is not None
+        assert asyncio.run(_upgrade_status(server.url, origin)) == status
+        assert server.initialize()["result"]["userAgent"].startswith("kit-tests/")
