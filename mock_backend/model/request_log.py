@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..bounded_log import BoundedLog
-from .auth_check import AuthSeen
+from .auth_seen import AuthSeen
 
 Transport = Literal["http", "websocket"]
 DEFAULT_CAPACITY = 200

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import json_limits
-from .auth_check import AuthSeen
+from .auth_seen import AuthSeen
 from .decode import input_items, last_user_text
 from .default_responder import default_answer
 from .events import Event, answer_events, error_frame, prewarm_events, status_body

@@ -19,7 +19,8 @@ from aiohttp import WSMsgType, web
 from .. import content_coding
 from ..http_io import backend, entry, json_response, tenant
 from ..json_limits import kept_size
-from ..model.auth_check import AuthSeen, check_auth
+from ..model.auth_check import check_auth
+from ..model.auth_seen import AuthSeen
 from ..model.decode import (
     MAX_DECODED_BYTES,
     BadModelRequest,
