@@ -1,0 +1,129 @@
+"""Turns: ``turn/start``, ``turn/interrupt``, the turn object, how a turn fails, and
+the notifications of a turn's life (started, completed, errors, token usage)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ConfigDict, Field, RootModel
+
+from .base import WireModel
+from .items import ThreadItem, UserInput
+from .policy import AskForApproval
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+class CodexErrorInfo(RootModel[str | dict[str, dict[str, Any]]]):
+    """Why a turn failed, camelCase: ``"contextWindowExceeded"``, ``"other"``, or one key
+    holding the HTTP status (``{"httpConnectionFailed": {"httpStatusCode": 404}}``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def http(cls, kind: str, status: int | None) -> CodexErrorInfo:
+        return cls({kind: {"httpStatusCode": status}})
+
+
+class TurnError(WireModel):
+    message: str
+    codex_error_info: CodexErrorInfo | None = None
+    additional_details: str | None = None
+    misalignment: None = None
+
+
+# -- the turn ----------------------------------------------------------------------------------
+
+
+class TurnStatus(StrEnum):
+    COMPLETED = "completed"
+    INTERRUPTED = "interrupted"
+    FAILED = "failed"
+    IN_PROGRESS = "inProgress"
+
+
+class TurnItemsView(StrEnum):
+    NOT_LOADED = "notLoaded"
+    SUMMARY = "summary"
+    FULL = "full"
+
+
+class Turn(WireModel):
+    id: str
+    root_turn_id: str | None = None
+    items: list[ThreadItem] = Field(default_factory=list)
+    items_view: TurnItemsView = TurnItemsView.FULL
+    status: TurnStatus
+    error: TurnError | None = None
+    started_at: int | None = None
+    completed_at: int | None = None
+    duration_ms: int | None = None
+
+
+# -- turn/start, turn/interrupt -------------------------------------------------------------
+
+
+class TurnStartParams(WireModel):
+    thread_id: str
+    input: list[UserInput]
+    cwd: str | None = Field(default=None, description="Working directory for this turn on.")
+    approval_policy: AskForApproval | None = None
+    model: str | None = Field(default=None, description="Model for this turn on.")
+    effort: str | None = Field(default=None, description="Reasoning effort for this turn on.")
+
+
+class TurnStartResponse(WireModel):
+    turn: Turn
+
+
+class TurnInterruptParams(WireModel):
+    thread_id: str
+    turn_id: str
+
+
+class TurnInterruptResponse(WireModel):
+    pass
+
+
+# -- notifications ------------------------------------------------------------------------------
+
+
+class TurnStartedNotification(WireModel):
+    thread_id: str
+    turn: Turn
+
+
+class TurnCompletedNotification(WireModel):
+    thread_id: str
+    turn: Turn
+
+
+class ErrorNotification(WireModel):
+    """A turn's error: ``willRetry`` while the request is being retried, then once final."""
+
+    error: TurnError
+    will_retry: bool
+    thread_id: str
+    turn_id: str
+
+
+class TokenUsageBreakdown(WireModel):
+    total_tokens: int
+    input_tokens: int
+    cached_input_tokens: int
+    cache_write_input_tokens: int = 0
+    output_tokens: int
+    reasoning_output_tokens: int
+
+
+class ThreadTokenUsage(WireModel):
+    total: TokenUsageBreakdown
+    last: TokenUsageBreakdown
+    model_context_window: int | None = None
+
+
+class ThreadTokenUsageUpdatedNotification(WireModel):
+    thread_id: str
+    turn_id: str
+    token_usage: ThreadTokenUsage
