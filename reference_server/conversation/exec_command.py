@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import os_error_text
 from ..protocol import items as i
 from ..protocol.base import WireModel
 from ..protocol.policy import AskForApproval
@@ -177,7 +178,18 @@ async def _run(
             start_new_session=True,
         )
     except OSError as exc:
-        failed = _item(call_id, display, cwd, cmd, status=i.CommandExecutionStatus.FAILED)
+        why = f"Failed to create unified exec process: {os_error_text(exc)}"
+        failed = _item(
+            call_id,
+            display,
+            cwd,
+            cmd,
+            status=i.CommandExecutionStatus.FAILED,
+            source=i.CommandExecutionSource.UNIFIED_EXEC_STARTUP,
+            aggregated_output=why,
+            exit_code=-1,
+            duration_ms=0,
+        )
         if not announced:
             scope.notify(
                 i.ItemStartedNotification(
@@ -188,7 +200,7 @@ async def _run(
                 )
             )
         scope.notify(_completed(scope, failed))
-        return f"exec_command failed: {exc}"
+        return f'exec_command failed: CreateProcess {{ message: "Rejected(\\"{why}\\")" }}'
     pid = str(process.pid)
     source = i.CommandExecutionSource.UNIFIED_EXEC_STARTUP
     if not announced:

@@ -25,12 +25,14 @@ def uuid7() -> str:
     return str(uuid.UUID(int=value))
 
 
-def check_thread_id(text: str) -> str:
-    """The id itself, or ``invalid thread id: <why>`` as upstream words it."""
+def check_thread_id(text: str, kind: str = "thread") -> str:
+    """The id, hyphenated (``urn:uuid:`` and the simple form are taken, as upstream takes
+    them), or ``invalid thread id: <why>`` in upstream's words. ``thread/resume`` says
+    ``session`` instead of ``thread``."""
     why = uuid_problem(text)
     if why is not None:
-        raise InvalidRequest(f"invalid thread id: {why}")
-    return text
+        raise InvalidRequest(f"invalid {kind} id: {why}")
+    return str(uuid.UUID(text.removeprefix(_URN)))
 
 
 def uuid_problem(text: str) -> str | None:
@@ -50,7 +52,7 @@ def uuid_problem(text: str) -> str | None:
     groups = body.split("-")
     if len(groups) != len(_GROUPS):
         return f"invalid group count: expected 5, found {len(groups)}"
-    for number, (group, expected) in enumerate(zip(groups, _GROUPS, strict=True), start=1):
+    for number, (group, expected) in enumerate(zip(groups, _GROUPS, strict=True)):
         if len(group) != expected:
             return (
                 f"invalid group length in group {number}: expected {expected}, found {len(group)}"

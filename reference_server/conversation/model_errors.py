@@ -22,10 +22,21 @@ QUOTA = "Quota exceeded. Check your plan and billing details."
 NEEDS_PLUS = (
     "To use Codex with your ChatGPT plan, upgrade to Plus: https://chatgpt.com/explore/plus."
 )
-USAGE_LIMIT = (
-    "You\u2019ve hit your usage limit. Visit https://chatgpt.com/settings/usage to purchase "
-    "more credits or try again"
-)
+USAGE_LIMIT = "You\u2019ve hit your usage limit."
+#: What the usage-limit message suggests, by the ``plan_type`` of the 429's body.
+_SUGGESTIONS = {
+    "free": "Upgrade to Plus to continue using Codex (https://chatgpt.com/explore/plus), or",
+    "go": "Upgrade to Plus to continue using Codex (https://chatgpt.com/explore/plus), or",
+    "plus": "Upgrade to Pro (https://chatgpt.com/explore/pro), visit "
+    "https://chatgpt.com/settings/usage to purchase more credits or",
+    "pro": "Visit https://chatgpt.com/settings/usage to purchase more credits or",
+    "prolite": "Visit https://chatgpt.com/settings/usage to purchase more credits or",
+    "promax": "Visit https://chatgpt.com/settings/usage to purchase more credits or",
+    "team": "To get more access now, send a request to your admin or",
+    "business": "To get more access now, send a request to your admin or",
+    "self_serve_business_prolite": "To get more access now, send a request to your admin or",
+    "self_serve_business_usage_based": "To get more access now, send a request to your admin or",
+}
 DISCONNECTED = "stream disconnected before completion"
 CLOSED_EARLY = f"{DISCONNECTED}: stream closed before response.completed"
 TRANSPORT = f"{DISCONNECTED}: Transport error: network error: error decoding response body"
@@ -90,7 +101,7 @@ def from_status(
         kind = error.get("type")
         if kind == "usage_limit_reached":
             return ModelFailure(
-                message=usage_limit_message(error.get("resets_at")),
+                message=usage_limit_message(error.get("resets_at"), error.get("plan_type")),
                 info=CodexErrorInfo("usageLimitExceeded"),
                 limits=headers or {},
             )
@@ -151,17 +162,20 @@ def _delay(message: str) -> float | None:
     return value / 1000 if match.group(2).lower() == "ms" else value
 
 
-def usage_limit_message(resets_at: Any, now: float | None = None) -> str:
-    """Upstream's words, with the reset time in local time (the day too if not today)."""
-    if not isinstance(resets_at, int | float):
-        return f"{USAGE_LIMIT} later."
+def usage_limit_message(resets_at: Any, plan: Any = None, now: float | None = None) -> str:
+    """Upstream's words for the plan, with the reset time in local time (and the day when
+    it is not today)."""
+    suggestion = _SUGGESTIONS.get(plan) if isinstance(plan, str) else None
+    lead = f"{USAGE_LIMIT} {suggestion} try again" if suggestion else f"{USAGE_LIMIT} Try again"
+    if not isinstance(resets_at, int | float) or isinstance(resets_at, bool):
+        return f"{lead} later."
     when = time.localtime(resets_at)
     today = time.localtime(time.time() if now is None else now)
     hour = when.tm_hour % 12 or 12
     clock = f"{hour}:{when.tm_min:02d} {'AM' if when.tm_hour < 12 else 'PM'}"
     if (when.tm_year, when.tm_yday) == (today.tm_year, today.tm_yday):
-        return f"{USAGE_LIMIT} at {clock}."
+        return f"{lead} at {clock}."
     day = when.tm_mday
     suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     month = time.strftime("%b", when)
-    return f"{USAGE_LIMIT} at {month} {day}{suffix}, {when.tm_year} {clock}."
+    return f"{lead} at {month} {day}{suffix}, {when.tm_year} {clock}."

@@ -11,7 +11,13 @@ from typing import Any
 
 from ..protocol import items as i
 from ..protocol.policy import ApprovalsReviewer, AskForApproval, SandboxMode
-from ..protocol.thread import SessionSource, Thread, ThreadEnvironment, ThreadStatus
+from ..protocol.thread import (
+    NotLoadedThreadStatus,
+    SessionSource,
+    Thread,
+    ThreadEnvironment,
+    ThreadStatus,
+)
 from ..protocol.turn import Turn, TurnError, TurnItemsView, TurnStatus
 from ..release import VERSION
 from .usage import TokenCounter
@@ -103,10 +109,13 @@ class ThreadState:
     approved: set[str] = field(default_factory=set)
     active: ActiveTurn | None = None
 
-    def thread(self, with_turns: bool = False) -> Thread:
+    def thread(self, with_turns: bool = False, loaded: bool = True) -> Thread:
+        """The thread as messages show it; one read from its rollout without being loaded
+        has status ``notLoaded`` and no environment."""
+        environment = ThreadEnvironment(cwd=self.cwd, runtime_workspace_roots=[self.cwd])
         return Thread(
             id=self.id,
-            environments=[ThreadEnvironment(cwd=self.cwd, runtime_workspace_roots=[self.cwd])],
+            environments=[environment] if loaded else None,
             session_id=self.id,
             preview=self.preview,
             ephemeral=self.ephemeral,
@@ -116,12 +125,13 @@ class ThreadState:
             created_at=self.created_at,
             updated_at=self.updated_at,
             recency_at=self.updated_at,
-            status=self.status,
+            status=self.status if loaded else ThreadStatus(NotLoadedThreadStatus()),
             path=str(self.path) if self.path is not None else None,
             cwd=self.cwd,
             cli_version=VERSION,
             originator=self.originator,
             source=SessionSource.VSCODE,
+            can_accept_direct_input=True if loaded else None,
             turns=[turn.wire(TurnItemsView.FULL) for turn in self.turns] if with_turns else [],
         )
 

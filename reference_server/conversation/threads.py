@@ -107,9 +107,20 @@ class Threads:
     def loaded(self, thread_id: str) -> ThreadState | None:
         return self._loaded.get(check_thread_id(thread_id))
 
+    def stored(self, thread_id: str) -> ThreadState | None:
+        """A thread that is not loaded, as its rollout describes it (``None``: no rollout)."""
+        path = find_rollout(self.settings.codex_home, check_thread_id(thread_id))
+        if path is None:
+            return None
+        try:
+            return load(path, check_thread_id(thread_id))
+        except (OSError, ValueError) as exc:
+            raise InvalidRequest(f"failed to load rollout `{path}`: {exc}") from exc
+
     async def resume(self, thread_id: str) -> ThreadState:
         """The loaded thread, or the one its rollout describes."""
-        state = self.loaded(thread_id)
+        thread_id = check_thread_id(thread_id, "session")
+        state = self._loaded.get(thread_id)
         if state is not None:
             return state
         path = find_rollout(self.settings.codex_home, thread_id)

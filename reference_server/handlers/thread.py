@@ -4,6 +4,7 @@ again (after a restart too, from its rollout), or looked at."""
 from __future__ import annotations
 
 from ..context import Context, Reply
+from ..conversation.ids import check_thread_id
 from ..errors import InvalidRequest
 from ..protocol import thread as p
 from ..protocol.policy import SandboxPolicy
@@ -64,7 +65,12 @@ async def resume(ctx: Context, params: p.ThreadResumeParams) -> Reply[p.ThreadRe
 
 
 async def read(ctx: Context, params: p.ThreadReadParams) -> Reply[p.ThreadReadResponse]:
+    """A loaded thread, or one only on disk (shown ``notLoaded``, as 0.163.0 shows it)."""
     state = ctx.threads.loaded(params.thread_id)
+    loaded = state is not None
     if state is None:
-        raise InvalidRequest(f"thread not loaded: {params.thread_id}")
-    return Reply(p.ThreadReadResponse(thread=state.thread(with_turns=params.include_turns)))
+        state = ctx.threads.stored(params.thread_id)
+    if state is None:
+        raise InvalidRequest(f"thread not loaded: {check_thread_id(params.thread_id)}")
+    thread = state.thread(with_turns=params.include_turns, loaded=loaded)
+    return Reply(p.ThreadReadResponse(thread=thread))

@@ -5,6 +5,7 @@ the answer. A ``turn/start`` on a thread whose turn is running joins that turn."
 from __future__ import annotations
 
 from ..context import Context, Reply
+from ..conversation.ids import check_thread_id
 from ..conversation.thread_state import ThreadState
 from ..errors import InvalidRequest
 from ..protocol import turn as p
@@ -13,7 +14,7 @@ from ..protocol import turn as p
 def _thread(ctx: Context, thread_id: str) -> ThreadState:
     state = ctx.threads.loaded(thread_id)
     if state is None:
-        raise InvalidRequest(f"thread not found: {thread_id}")
+        raise InvalidRequest(f"thread not found: {check_thread_id(thread_id)}")
     return state
 
 

@@ -89,7 +89,7 @@ class SessionSource(StrEnum):
 
 class Thread(WireModel):
     id: str
-    environments: list[ThreadEnvironment] = Field(default_factory=list)
+    environments: list[ThreadEnvironment] | None = None
     extra: None = None
     session_id: str
     forked_from_id: str | None = None
@@ -112,7 +112,7 @@ class Thread(WireModel):
     cli_version: str
     originator: str | None = None
     source: SessionSource = SessionSource.VSCODE
-    can_accept_direct_input: bool = True
+    can_accept_direct_input: bool | None = None
     thread_source: None = None
     agent_nickname: str | None = None
     agent_role: str | None = None
