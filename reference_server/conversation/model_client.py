@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -25,6 +25,7 @@ from ..backend_client import BackendClient, ssl_context
 from ..credentials import Credentials
 from ..errors import LoginFailed
 from ..jsonrpc import Ask
+from ..login.external import refresh_client_tokens
 from ..login.workspace import check_workspace
 from ..release import VERSION
 from ..settings import Settings
@@ -146,8 +147,6 @@ class ModelClient:
         if step == "reload" or auth is None or auth.mode == "apikey":
             return
         if auth.mode == "chatgptAuthTokens":
-            from ..login.external import refresh_client_tokens
-
             await refresh_client_tokens(self.credentials, self.ask)
             return
         try:
@@ -178,9 +177,7 @@ class ModelClient:
             )
         return self._session
 
-    async def open(
-        self, body: dict[str, Any], headers: dict[str, str], cancelled: Callable[[], bool]
-    ) -> Opened:
+    async def open(self, body: dict[str, Any], headers: dict[str, str]) -> Opened:
         """POST the request until a 200 comes, as one attempt's HTTP tries allow."""
         import aiohttp
 
@@ -201,7 +198,7 @@ class ModelClient:
             try:
                 response = await session.post(target.url, data=data, headers=sent)
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-                if tries >= self.provider.request_max_retries or cancelled():
+                if tries >= self.provider.request_max_retries:
                     raise unreachable(target.url) from exc
                 tries += 1
                 await asyncio.sleep(backoff(tries))

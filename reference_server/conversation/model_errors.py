@@ -1,6 +1,6 @@
 """What a failed model request means: whether it is retried, what the client is told while
 it is, and how the turn fails when it is not. Texts and ``codexErrorInfo`` values are
-0.163.0's, as observed on the wire (``/work/shared/UPSTREAM_CONVERSATION_FACTS.md``).
+0.163.0's, as observed on the wire against the mock backend.
 """
 
 from __future__ import annotations

@@ -224,7 +224,7 @@ class TurnRunner:
         self._events = events = ResponseEvents(
             self.state, self.turn, self.rollout, self.notify, self._run_tool
         )
-        opened = await services.client.open(body, headers, lambda: False)
+        opened = await services.client.open(body, headers)
         try:
             async for event in sse.events(opened.lines()):
                 await events.handle(event)
