@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import os_error_text
+from ..errors import ClientAnsweredError, os_error_text
 from ..protocol import items as i
 from ..protocol.base import WireModel
 from ..protocol.policy import AskForApproval
@@ -159,7 +159,11 @@ async def _ask(scope: ToolScope, call_id: str, display: str, cwd: str, cmd: str)
             "cancel",
         ],
     )
-    return _decision(await scope.ask(question))
+    try:
+        answer = await scope.ask(question)
+    except ClientAnsweredError:  # an error for an answer: nothing runs on a doubt
+        return "decline"
+    return _decision(answer)
 
 
 async def _run(

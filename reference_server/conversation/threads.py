@@ -88,7 +88,7 @@ class Threads:
         home = self.settings.codex_home
         state = ThreadState(
             id=thread_id,
-            cwd=_absolute(cwd),
+            cwd=absolute(cwd),
             model=model or await self.default_model(),
             path=None if ephemeral else rollout_path(home, thread_id),
             approval_policy=approval_policy or AskForApproval.model_validate(DEFAULT_POLICY),
@@ -185,5 +185,6 @@ def _pending(turn_id: str) -> Turn:
     )
 
 
-def _absolute(cwd: str | None) -> str:
+def absolute(cwd: str | None) -> str:
+    """A working directory as given, made absolute against the server's own."""
     return os.path.normpath(os.path.join(os.getcwd(), cwd or "."))

@@ -169,7 +169,9 @@ class TurnRunner:
             try:
                 while not sample.done():
                     wake = asyncio.ensure_future(self.active.wake.wait())
-                    done, _ = await asyncio.wait({sample, wake}, return_when="FIRST_COMPLETED")
+                    done, _ = await asyncio.wait(
+                        {sample, wake}, return_when=asyncio.FIRST_COMPLETED
+                    )
                     if wake not in done:
                         wake.cancel()
                         continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..context import Context, Reply
 from ..conversation.ids import check_thread_id
+from ..conversation.threads import absolute
 from ..errors import InvalidRequest
 from ..protocol import thread as p
 from ..protocol.policy import SandboxPolicy
@@ -46,7 +47,7 @@ async def resume(ctx: Context, params: p.ThreadResumeParams) -> Reply[p.ThreadRe
     if params.sandbox is not None:
         state.sandbox = params.sandbox
     if params.cwd:
-        state.cwd = params.cwd
+        state.cwd = absolute(params.cwd)
     # 0.163.0 reports the thread's status before its answer.
     ctx.notify(p.ThreadStatusChangedNotification(thread_id=state.id, status=state.status))
     thread = state.thread(with_turns=not params.exclude_turns)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..context import Context, Reply
 from ..conversation.ids import check_thread_id
 from ..conversation.thread_state import ThreadState
+from ..conversation.threads import absolute
 from ..errors import InvalidRequest
 from ..protocol import turn as p
 
@@ -22,7 +23,7 @@ async def start(ctx: Context, params: p.TurnStartParams) -> Reply[p.TurnStartRes
     state = _thread(ctx, params.thread_id)
     if state.active is None:  # overrides apply to this turn and the ones after it
         if params.cwd:
-            state.cwd = params.cwd
+            state.cwd = absolute(params.cwd)
         if params.approval_policy is not None:
             state.approval_policy = params.approval_policy
         if params.model:
