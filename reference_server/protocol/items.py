@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, RootModel
 
-from .base import WireModel
+from .base import ServerModel, WireModel
 
 # -- user input ---------------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ class UserInput(RootModel[Annotated[UserInputVariant, Field(discriminator="type"
 # -- thread items ---------------------------------------------------------------------------
 
 
-class UserMessageItem(WireModel):
+class UserMessageItem(ServerModel):
     model_config = ConfigDict(title="UserMessageThreadItem")
 
     type: Literal["userMessage"] = "userMessage"
@@ -128,19 +128,19 @@ class MessagePhase(StrEnum):
     FINAL_ANSWER = "final_answer"
 
 
-class AgentMessageItem(WireModel):
+class AgentMessageItem(ServerModel):
     model_config = ConfigDict(title="AgentMessageThreadItem")
 
     type: Literal["agentMessage"] = "agentMessage"
     id: str
     text: str
     phase: MessagePhase | None = None
-    memory_citation: None = None
-    delivery: None = None
-    questions: None = None
+    memory_citation: dict[str, Any] | None = None
+    delivery: str | None = None
+    questions: list[Any] | None = None
 
 
-class ReasoningItem(WireModel):
+class ReasoningItem(ServerModel):
     model_config = ConfigDict(title="ReasoningThreadItem")
 
     type: Literal["reasoning"] = "reasoning"
@@ -149,7 +149,7 @@ class ReasoningItem(WireModel):
     content: list[str] = Field(default_factory=list)
 
 
-class ReadCommandAction(WireModel):
+class ReadCommandAction(ServerModel):
     model_config = ConfigDict(title="ReadCommandAction")
 
     type: Literal["read"]
@@ -158,7 +158,7 @@ class ReadCommandAction(WireModel):
     path: str
 
 
-class ListFilesCommandAction(WireModel):
+class ListFilesCommandAction(ServerModel):
     model_config = ConfigDict(title="ListFilesCommandAction")
 
     type: Literal["listFiles"]
@@ -166,7 +166,7 @@ class ListFilesCommandAction(WireModel):
     path: str | None = None
 
 
-class SearchCommandAction(WireModel):
+class SearchCommandAction(ServerModel):
     model_config = ConfigDict(title="SearchCommandAction")
 
     type: Literal["search"]
@@ -175,7 +175,7 @@ class SearchCommandAction(WireModel):
     path: str | None = None
 
 
-class UnknownCommandAction(WireModel):
+class UnknownCommandAction(ServerModel):
     model_config = ConfigDict(title="UnknownCommandAction")
 
     type: Literal["unknown"] = "unknown"
@@ -209,13 +209,13 @@ class CommandExecutionSource(StrEnum):
     UNIFIED_EXEC_INTERACTION = "unifiedExecInteraction"
 
 
-class CommandExecutionItem(WireModel):
+class CommandExecutionItem(ServerModel):
     model_config = ConfigDict(title="CommandExecutionThreadItem")
 
     type: Literal["commandExecution"] = "commandExecution"
     id: str
-    plugin_id: None = None
-    script_path: None = None
+    plugin_id: str | None = None
+    script_path: str | None = None
     command: str
     cwd: str
     process_id: str | None = None
@@ -239,35 +239,35 @@ class ThreadItem(RootModel[Annotated[ThreadItemVariant, Field(discriminator="typ
 # -- item notifications ---------------------------------------------------------------------
 
 
-class ItemStartedNotification(WireModel):
+class ItemStartedNotification(ServerModel):
     item: ThreadItem
     thread_id: str
     turn_id: str
     started_at_ms: int
 
 
-class ItemCompletedNotification(WireModel):
+class ItemCompletedNotification(ServerModel):
     item: ThreadItem
     thread_id: str
     turn_id: str
     completed_at_ms: int
 
 
-class AgentMessageDeltaNotification(WireModel):
+class AgentMessageDeltaNotification(ServerModel):
     thread_id: str
     turn_id: str
     item_id: str
     delta: str
 
 
-class ReasoningSummaryPartAddedNotification(WireModel):
+class ReasoningSummaryPartAddedNotification(ServerModel):
     thread_id: str
     turn_id: str
     item_id: str
     summary_index: int
 
 
-class ReasoningSummaryTextDeltaNotification(WireModel):
+class ReasoningSummaryTextDeltaNotification(ServerModel):
     thread_id: str
     turn_id: str
     item_id: str
@@ -275,7 +275,7 @@ class ReasoningSummaryTextDeltaNotification(WireModel):
     summary_index: int
 
 
-class CommandExecutionOutputDeltaNotification(WireModel):
+class CommandExecutionOutputDeltaNotification(ServerModel):
     thread_id: str
     turn_id: str
     item_id: str
@@ -285,7 +285,7 @@ class CommandExecutionOutputDeltaNotification(WireModel):
 # -- the approval server request ------------------------------------------------------------
 
 
-class CommandExecutionRequestApprovalParams(WireModel):
+class CommandExecutionRequestApprovalParams(ServerModel):
     """``item/commandExecution/requestApproval``: may this command run?
 
     ``availableDecisions`` is what 0.163.0 offers; the client may still answer with any
@@ -311,7 +311,7 @@ class CommandExecutionRequestApprovalResponse(WireModel):
     decision: str | dict[str, Any]
 
 
-class ServerRequestResolvedNotification(WireModel):
+class ServerRequestResolvedNotification(ServerModel):
     """Sent once the client has answered a server request that belongs to a thread."""
 
     thread_id: str

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
-from .base import WireModel
+from .base import ServerModel, WireModel
 
 
 class InputModality(StrEnum):
@@ -15,12 +16,12 @@ class InputModality(StrEnum):
     AUDIO = "audio"
 
 
-class ReasoningEffortOption(WireModel):
+class ReasoningEffortOption(ServerModel):
     reasoning_effort: str
     description: str
 
 
-class ModelUpgradeInfo(WireModel):
+class ModelUpgradeInfo(ServerModel):
     model: str
     upgrade_copy: str | None = None
     model_link: str | None = None
@@ -28,17 +29,17 @@ class ModelUpgradeInfo(WireModel):
     retirement_at: int | None = None
 
 
-class ModelAvailabilityNux(WireModel):
+class ModelAvailabilityNux(ServerModel):
     message: str
 
 
-class ModelServiceTier(WireModel):
+class ModelServiceTier(ServerModel):
     id: str
     name: str
     description: str
 
 
-class Model(WireModel):
+class Model(ServerModel):
     id: str
     model: str
     upgrade: str | None = None
@@ -58,7 +59,7 @@ class Model(WireModel):
     additional_speed_tiers: list[str] = Field(default_factory=list)
     service_tiers: list[ModelServiceTier] = Field(default_factory=list)
     default_service_tier: str | None = None
-    available_access_programs: None = None
+    available_access_programs: dict[str, Any] | None = None
     is_default: bool
 
 
@@ -68,6 +69,6 @@ class ModelListParams(WireModel):
     limit: int | None = Field(default=None, ge=0, description="Page size.")
 
 
-class ModelListResponse(WireModel):
+class ModelListResponse(ServerModel):
     data: list[Model]
     next_cursor: str | None = None

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, GetJsonSchemaHandler, RootModel, model_validator
 from pydantic_core import PydanticCustomError
 
-from .base import WireModel
+from .base import ServerModel
 
 
 class AskForApprovalMode(StrEnum):
@@ -85,14 +85,14 @@ class SandboxMode(StrEnum):
     DANGER_FULL_ACCESS = "danger-full-access"
 
 
-class ReadOnlySandboxPolicy(WireModel):
+class ReadOnlySandboxPolicy(ServerModel):
     model_config = ConfigDict(title="ReadOnlySandboxPolicy")
 
     type: Literal["readOnly"] = "readOnly"
     network_access: bool = False
 
 
-class WorkspaceWriteSandboxPolicy(WireModel):
+class WorkspaceWriteSandboxPolicy(ServerModel):
     model_config = ConfigDict(title="WorkspaceWriteSandboxPolicy")
 
     type: Literal["workspaceWrite"] = "workspaceWrite"
@@ -102,7 +102,7 @@ class WorkspaceWriteSandboxPolicy(WireModel):
     exclude_slash_tmp: bool = False
 
 
-class DangerFullAccessSandboxPolicy(WireModel):
+class DangerFullAccessSandboxPolicy(ServerModel):
     model_config = ConfigDict(title="DangerFullAccessSandboxPolicy")
 
     type: Literal["dangerFullAccess"] = "dangerFullAccess"

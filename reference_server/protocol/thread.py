@@ -4,11 +4,11 @@ its status (policies: :mod:`.policy`)."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, RootModel
 
-from .base import WireModel
+from .base import ServerModel, WireModel
 from .policy import ApprovalsReviewer, AskForApproval, SandboxMode, SandboxPolicy
 from .turn import Turn
 
@@ -20,25 +20,25 @@ class ThreadActiveFlag(StrEnum):
     WAITING_ON_USER_INPUT = "waitingOnUserInput"
 
 
-class NotLoadedThreadStatus(WireModel):
+class NotLoadedThreadStatus(ServerModel):
     model_config = ConfigDict(title="NotLoadedThreadStatus")
 
     type: Literal["notLoaded"] = "notLoaded"
 
 
-class IdleThreadStatus(WireModel):
+class IdleThreadStatus(ServerModel):
     model_config = ConfigDict(title="IdleThreadStatus")
 
     type: Literal["idle"] = "idle"
 
 
-class SystemErrorThreadStatus(WireModel):
+class SystemErrorThreadStatus(ServerModel):
     model_config = ConfigDict(title="SystemErrorThreadStatus")
 
     type: Literal["systemError"] = "systemError"
 
 
-class ActiveThreadStatus(WireModel):
+class ActiveThreadStatus(ServerModel):
     model_config = ConfigDict(title="ActiveThreadStatus")
 
     type: Literal["active"] = "active"
@@ -73,7 +73,7 @@ class ThreadHistoryMode(StrEnum):
     PAGINATED = "paginated"
 
 
-class ThreadEnvironment(WireModel):
+class ThreadEnvironment(ServerModel):
     environment_id: str = "local"
     cwd: str
     runtime_workspace_roots: list[str]
@@ -87,7 +87,7 @@ class SessionSource(StrEnum):
     UNKNOWN = "unknown"
 
 
-class Thread(WireModel):
+class Thread(ServerModel):
     id: str
     environments: list[ThreadEnvironment] | None = None
     extra: None = None
@@ -96,7 +96,7 @@ class Thread(WireModel):
     parent_thread_id: str | None = None
     preview: str = ""
     ephemeral: bool = False
-    section: None = None
+    section: dict[str, Any] | None = None
     section_entered_at: int | None = None
     project_id: str | None = None
     history_mode: ThreadHistoryMode = ThreadHistoryMode.PAGINATED
@@ -113,10 +113,10 @@ class Thread(WireModel):
     originator: str | None = None
     source: SessionSource = SessionSource.VSCODE
     can_accept_direct_input: bool | None = None
-    thread_source: None = None
+    thread_source: str | None = None
     agent_nickname: str | None = None
     agent_role: str | None = None
-    git_info: None = None
+    git_info: dict[str, Any] | None = None
     name: str | None = None
     daybreak_enabled: None = None
     turns: list[Turn] = Field(
@@ -141,7 +141,7 @@ class ThreadStartParams(WireModel):
     service_tier: str | None = None
 
 
-class ThreadStartResponse(WireModel):
+class ThreadStartResponse(ServerModel):
     thread: Thread
     model: str
     model_provider: str
@@ -158,11 +158,11 @@ class ThreadStartResponse(WireModel):
     multi_agent_mode: str = "explicitRequestOnly"
 
 
-class ThreadStartedNotification(WireModel):
+class ThreadStartedNotification(ServerModel):
     thread: Thread
 
 
-class ThreadStatusChangedNotification(WireModel):
+class ThreadStatusChangedNotification(ServerModel):
     thread_id: str
     status: ThreadStatus
 
@@ -180,7 +180,7 @@ class ThreadResumeParams(WireModel):
     exclude_turns: bool = Field(default=False, description="Answer without `thread.turns`.")
 
 
-class ThreadResumeResponse(WireModel):
+class ThreadResumeResponse(ServerModel):
     thread: Thread
     model: str
     model_provider: str
@@ -204,5 +204,5 @@ class ThreadReadParams(WireModel):
     include_turns: bool = Field(default=False, description="Include turns and their items.")
 
 
-class ThreadReadResponse(WireModel):
+class ThreadReadResponse(ServerModel):
     thread: Thread

@@ -6,9 +6,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ConfigDict, Field, RootModel
+from pydantic import ConfigDict, Field, GetJsonSchemaHandler, RootModel
 
-from .base import WireModel
+from .base import ServerModel, WireModel
 from .items import ThreadItem, UserInput
 from .policy import AskForApproval
 
@@ -25,12 +25,79 @@ class CodexErrorInfo(RootModel[str | dict[str, dict[str, Any]]]):
     def http(cls, kind: str, status: int | None) -> CodexErrorInfo:
         return cls({kind: {"httpStatusCode": status}})
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: Any, handler: GetJsonSchemaHandler) -> Any:
+        """Upstream's shape: the codes, the kinds that carry an HTTP status, and anything
+        else a newer server may send (a client must not choke on it)."""
 
-class TurnError(WireModel):
+        def carrying(kind: str, title: str) -> dict[str, Any]:
+            status = {"format": "uint16", "minimum": 0.0, "type": ["integer", "null"]}
+            return {
+                "additionalProperties": False,
+                "properties": {kind: {"properties": {"httpStatusCode": status}, "type": "object"}},
+                "required": [kind],
+                "title": title,
+                "type": "object",
+            }
+
+        return {
+            "anyOf": [
+                {"enum": list(CODES), "type": "string"},
+                carrying("httpConnectionFailed", "HttpConnectionFailedCodexErrorInfo"),
+                carrying(
+                    "responseStreamConnectionFailed",
+                    "ResponseStreamConnectionFailedCodexErrorInfo",
+                ),
+                carrying("responseStreamDisconnected", "ResponseStreamDisconnectedCodexErrorInfo"),
+                carrying(
+                    "responseTooManyFailedAttempts",
+                    "ResponseTooManyFailedAttemptsCodexErrorInfo",
+                ),
+                {
+                    "additionalProperties": False,
+                    "properties": {
+                        "activeTurnNotSteerable": {
+                            "properties": {
+                                "turnKind": {"enum": ["review", "compact"], "type": "string"}
+                            },
+                            "required": ["turnKind"],
+                            "type": "object",
+                        }
+                    },
+                    "required": ["activeTurnNotSteerable"],
+                    "title": "ActiveTurnNotSteerableCodexErrorInfo",
+                    "type": "object",
+                },
+                {"type": ["string", "object"]},
+            ]
+        }
+
+
+#: The codes 0.163.0 names.
+CODES = (
+    "contextWindowExceeded",
+    "sessionBudgetExceeded",
+    "usageLimitExceeded",
+    "rateLimitExceeded",
+    "flexUnavailable",
+    "serverOverloaded",
+    "cyberPolicy",
+    "misalignmentPolicyViolation",
+    "tooManyDenials",
+    "internalServerError",
+    "unauthorized",
+    "badRequest",
+    "threadRollbackFailed",
+    "sandboxError",
+    "other",
+)
+
+
+class TurnError(ServerModel):
     message: str
     codex_error_info: CodexErrorInfo | None = None
     additional_details: str | None = None
-    misalignment: None = None
+    misalignment: dict[str, Any] | None = None
 
 
 # -- the turn ----------------------------------------------------------------------------------
@@ -49,7 +116,7 @@ class TurnItemsView(StrEnum):
     FULL = "full"
 
 
-class Turn(WireModel):
+class Turn(ServerModel):
     id: str
     root_turn_id: str | None = None
     items: list[ThreadItem] = Field(default_factory=list)
@@ -73,7 +140,7 @@ class TurnStartParams(WireModel):
     effort: str | None = Field(default=None, description="Reasoning effort for this turn on.")
 
 
-class TurnStartResponse(WireModel):
+class TurnStartResponse(ServerModel):
     turn: Turn
 
 
@@ -82,24 +149,24 @@ class TurnInterruptParams(WireModel):
     turn_id: str
 
 
-class TurnInterruptResponse(WireModel):
+class TurnInterruptResponse(ServerModel):
     pass
 
 
 # -- notifications ------------------------------------------------------------------------------
 
 
-class TurnStartedNotification(WireModel):
+class TurnStartedNotification(ServerModel):
     thread_id: str
     turn: Turn
 
 
-class TurnCompletedNotification(WireModel):
+class TurnCompletedNotification(ServerModel):
     thread_id: str
     turn: Turn
 
 
-class ErrorNotification(WireModel):
+class ErrorNotification(ServerModel):
     """A turn's error: ``willRetry`` while the request is being retried, then once final."""
 
     error: TurnError
@@ -108,7 +175,7 @@ class ErrorNotification(WireModel):
     turn_id: str
 
 
-class TokenUsageBreakdown(WireModel):
+class TokenUsageBreakdown(ServerModel):
     total_tokens: int
     input_tokens: int
     cached_input_tokens: int
@@ -117,13 +184,13 @@ class TokenUsageBreakdown(WireModel):
     reasoning_output_tokens: int
 
 
-class ThreadTokenUsage(WireModel):
+class ThreadTokenUsage(ServerModel):
     total: TokenUsageBreakdown
     last: TokenUsageBreakdown
     model_context_window: int | None = None
 
 
-class ThreadTokenUsageUpdatedNotification(WireModel):
+class ThreadTokenUsageUpdatedNotification(ServerModel):
     thread_id: str
     turn_id: str
     token_usage: ThreadTokenUsage

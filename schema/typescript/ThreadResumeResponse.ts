@@ -4,4 +4,4 @@ import type { AskForApproval } from "./AskForApproval";
 import type { SandboxPolicy } from "./SandboxPolicy";
 import type { Thread } from "./Thread";
 
-export type ThreadResumeResponse = { thread: Thread, model: string, modelProvider: string, serviceTier?: string | null, disabledPluginIds?: Array<string>, cwd: string, runtimeWorkspaceRoots?: Array<string>, instructionSources?: Array<string>, approvalPolicy: AskForApproval, approvalsReviewer: ApprovalsReviewer, sandbox: SandboxPolicy, activePermissionProfile?: null, reasoningEffort?: string | null, multiAgentMode?: string, turnsBackwardsCursor?: string | null, itemsBackwardsCursor?: string | null };
+export type ThreadResumeResponse = { thread: Thread, model: string, modelProvider: string, serviceTier: string | null, disabledPluginIds: Array<string>, cwd: string, runtimeWorkspaceRoots: Array<string>, instructionSources: Array<string>, approvalPolicy: AskForApproval, approvalsReviewer: ApprovalsReviewer, sandbox: SandboxPolicy, activePermissionProfile: null, reasoningEffort: string | null, multiAgentMode: string, turnsBackwardsCursor: string | null, itemsBackwardsCursor: string | null };
