@@ -164,7 +164,9 @@ class TurnRunner:
         while True:
             entry = await self.services.catalog.find(self.state.model)
             self.state.tokens.context_window = entry.context_window
+            self._events = None
             sample = asyncio.ensure_future(self._sample(entry))
+            wake: asyncio.Future[Any] | None = None
             steered = False
             try:
                 while not sample.done():
@@ -173,7 +175,6 @@ class TurnRunner:
                         {sample, wake}, return_when=asyncio.FIRST_COMPLETED
                     )
                     if wake not in done:
-                        wake.cancel()
                         continue
                     self.active.wake.clear()
                     steered = self._take_steered() or steered
@@ -183,6 +184,8 @@ class TurnRunner:
                         await asyncio.gather(sample, return_exceptions=True)
                         break
             finally:
+                if wake is not None:
+                    wake.cancel()
                 if not sample.done():
                     sample.cancel()
                     await asyncio.gather(sample, return_exceptions=True)
