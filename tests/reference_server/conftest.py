@@ -77,6 +77,7 @@ def chat(
         home: Path | None = None,
         signed_in: bool = True,
         mode: str = "proxy",
+        experimental: bool = False,
     ) -> Chat:
         """``extra`` arguments go to the reference server only (0.163.0 refuses to start
         with ``model_providers.openai`` settings). ``mode="override"`` attaches through
@@ -92,7 +93,7 @@ def chat(
         server = AppServer.stdio(argv, env, codex_home)
         session = Chat(which, server, codex_home, mock_model, mock_tenant)
         started.append(session)
-        server.initialize()
+        server.initialize(experimental)
         return session
 
     yield _start

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from mock_backend.tenant_handle import MockTenant
 from tests.support import http
 from tests.support.conversation import StartChat, Turn, agent_texts
 
@@ -262,3 +263,41 @@ def test_a_revoked_token_is_refreshed_and_the_turn_goes_on(chat: StartChat, whic
     assert [e["body"]["grant_type"] for e in journal] == ["refresh_token"]
     renewed = json.loads((session.home / "auth.json").read_text())["tokens"]
     assert renewed["access_token"] != stored["access_token"]
+
+
+@pytest.mark.parametrize("which", SERVERS)
+def test_client_held_tokens_carry_the_turn_and_are_asked_for_again(
+    chat: StartChat, mock_tenant: MockTenant, which: str
+) -> None:
+    """A ``chatgptAuthTokens`` login: the model request carries the client's token and
+    account; once that token is revoked, the server asks the client for a fresh one
+    (``account/chatgptAuthTokens/refresh``) and sends the request again with it."""
+    minted = mock_tenant.control.mint_tokens(email="held@example.com", plan_type="pro")
+    account = minted["persona"]["account_id"]
+    fresh = mock_tenant.control.mint_tokens(
+        email="held@example.com", plan_type="pro", account_id=account
+    )
+    session = chat(which, signed_in=False, experimental=True)
+    login = {"type": "chatgptAuthTokens", "accessToken": minted["access_token"]}
+    started = session.call("account/login/start", {**login, "chatgptAccountId": account})
+    assert started["result"] == {"type": "chatgptAuthTokens"}
+    assert session.server.notification("account/login/completed")["params"]["success"] is True
+    thread_id = session.thread()
+    session.model.respond({"text": "with your token"}, {"text": "with the fresh one"})
+    assert agent_texts(session.turn(thread_id, "one")) == ["with your token"]
+    [first] = session.model.requests()
+    assert (first["auth"]["bearer"], first["auth"]["header_account_id"]) == ("live", account)
+
+    session.model.settings(auth="enforce")
+    revoke = mock_tenant.ready.issuer + "/oauth/revoke"
+    assert http.post(revoke, json_body={"token": minted["access_token"]}).status == 200
+    wire = session.server.session
+    wire.request("turn/start", {"threadId": thread_id, "input": text("two")})
+    asked = session.server.server_request("account/chatgptAuthTokens/refresh")
+    assert asked["params"] == {"reason": "unauthorized", "previousAccountId": account}
+    answer = {"accessToken": fresh["access_token"], "chatgptAccountId": account}
+    wire.respond(asked["id"], result={**answer, "chatgptPlanType": None})
+    done = session.server.notification("turn/completed")["params"]["turn"]
+    assert done["status"] == "completed"
+    last = session.model.requests()[-1]
+    assert (last["status"], last["auth"]["bearer"]) == (200, "live")

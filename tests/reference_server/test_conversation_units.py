@@ -196,3 +196,31 @@ def test_the_schema_judge_refuses_what_is_wrong(binary_schema: UpstreamSchema) -
     assert binary_schema.errors("ItemCompletedNotification", {**good, "completedAtMs": "1"})
     assert binary_schema.errors("TurnStartResponse", {"turn": {"id": "x", "items": []}})
     assert binary_schema.params_types["item/agentMessage/delta"] == "AgentMessageDeltaNotification"
+
+
+def test_the_request_body_the_mock_cannot_show() -> None:
+    """What the mock's request log leaves out: the top-level keys of the body."""
+    from pathlib import Path
+
+    from reference_server.conversation.catalog import BUILT_IN
+    from reference_server.conversation.request_body import body, message
+    from reference_server.conversation.thread_state import ThreadState
+    from reference_server.protocol.policy import AskForApproval
+
+    state = ThreadState(
+        id="t",
+        cwd="/",
+        model="gpt-6.1-sol",
+        path=Path("/dev/null"),
+        approval_policy=AskForApproval.model_validate("never"),
+        developer_instructions="be kind",
+        history=[message("user", "hello")],
+    )
+    sent = body(state, BUILT_IN[0])
+    assert (sent["stream"], sent["store"], sent["model"]) == (True, False, "gpt-6.1-sol")
+    assert [tool["name"] for tool in sent["tools"]] == ["exec_command"]
+    assert "instructions" not in sent  # the base instructions go in as a developer message
+    roles = [item["role"] for item in sent["input"]]
+    assert roles == ["developer", "developer", "user"]
+    assert sent["input"][0]["content"][0]["text"] == BUILT_IN[0].base_instructions
+    assert sent["prompt_cache_key"] == "t"
