@@ -49,6 +49,18 @@ from .tenants import DEFAULT_TENANT
 
 log = logging.getLogger("mock_backend")
 
+
+class _QuietClientGone(logging.Filter):
+    """A client that goes away mid-answer (it stopped reading a stream, or the mock cut
+    the stream on purpose) is not an error of the mock: aiohttp would log a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, ConnectionResetError)
+
+
+logging.getLogger("aiohttp.server").addFilter(_QuietClientGone())
+
 ALL_ROUTES: list[Route] = [
     *device_auth.ROUTES,
     *oauth.ROUTES,

@@ -184,3 +184,53 @@ async def test_non_loopback_bind_is_refused() -> None:
 
     with pytest.raises(NotLoopback, match="loopback only"):
         MockBackend(BackendConfig(host="0.0.0.0"))
+
+
+async def test_a_stream_the_mock_cuts_reaches_the_client_as_a_cut_at_once(
+    mock_tenant: MockTenant,
+) -> None:
+    """The mock closing its side ends the tunnel: a client sees the scripted cut when it
+    happens, not when the proxy's grace for the other direction runs out (5 s)."""
+    from mock_backend.model_handle import MockModel
+
+    MockModel(mock_tenant.control).respond({"text": "one two three four", "cut_after": 1})
+    assert mock_tenant.ready.ca_cert is not None
+    context = ssl.create_default_context(cafile=mock_tenant.ready.ca_cert)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            "https://chatgpt.com/backend-api/codex/responses",
+            json={"model": "mock-model", "input": [], "stream": True},
+            proxy=mock_tenant.ready.proxy,
+            ssl=context,
+        ) as reply,
+    ):
+        assert reply.status == 200
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await asyncio.wait_for(reply.read(), 2.5)
+    [cut] = [e for e in mock_tenant.control.journal() if e["route"] == "codex_responses"]
+    assert "cut_after:1" in cut["flags"]
+
+
+async def test_a_client_that_stops_reading_a_stream_leaves_no_traceback(
+    mock_tenant: MockTenant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Going away mid-stream is what clients do (an interrupted turn): not an error."""
+    from mock_backend.model_handle import MockModel
+
+    MockModel(mock_tenant.control).respond(
+        {"text": " ".join(["word"] * 50), "stream": True, "chunk_delay_ms": 20}
+    )
+    base = mock_tenant.ready.issuer
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{base}/backend-api/codex/responses",
+            json={"model": "mock-model", "input": [], "stream": True},
+        ) as reply,
+    ):
+        assert reply.status == 200
+        await reply.content.readline()
+    await asyncio.sleep(0.3)  # the mock writes on into the closed connection
+    noisy = [r for r in caplog.records if r.exc_info and r.name.startswith("aiohttp")]
+    assert noisy == []
