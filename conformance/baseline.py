@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .results import Failure, ScenarioResult
+from .validation_text import validation_text
 
 
 class BaselineEntry(BaseModel):
@@ -61,10 +62,7 @@ class Baseline:
         except (OSError, yaml.YAMLError) as exc:
             raise BaselineError(f"{path}: cannot read the baseline: {exc}") from exc
         except ValidationError as exc:
-            details = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-            raise BaselineError(f"{path}: {details}") from None
+            raise BaselineError(f"{path}: {validation_text(exc)}") from None
         entries: dict[str, BaselineEntry] = {}
         for entry in parsed.entries:
             if entry.scenario in entries:

@@ -27,7 +27,8 @@ from mock_backend.thread_runner import BackendThread
 from .baseline import Baseline
 from .bundles import BUNDLES, SchemaChoice, choose, open_choice
 from .results import Failure, ScenarioResult
-from .runner import RunOptions, run_scenario
+from .run_context import RunOptions
+from .runner import run_scenario
 from .scenario import Scenario
 from .schema_check import SchemaCheck, SchemaSetError
 from .session import Session, Stop

@@ -20,10 +20,11 @@ import pytest
 
 from .baseline import Baseline, BaselineError
 from .bundles import SchemaChoice, open_choice, override
+from .capabilities import CAPABILITIES
 from .kit import Kit
 from .report import RunReport
 from .results import ScenarioResult
-from .scenario import CAPABILITIES, CATALOG, Scenario, ScenarioFileError, load
+from .scenario import CATALOG, Scenario, ScenarioFileError, load
 from .schema_check import SchemaSetError
 from .target import Target, TargetError
 
