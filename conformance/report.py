@@ -104,9 +104,7 @@ class RunReport:
             "|---|---|---:|---|",
         ]
         for result in sorted(self.results, key=lambda r: (r.outcome != "failed", r.id)):
-            details = "; ".join(
-                f"{f.fault} fault, {f.kind}: {_first_line(f.message)}" for f in result.failures
-            )
+            details = "; ".join(f"{f.heading}: {_first_line(f.message)}" for f in result.failures)
             if result.outcome in ("xfailed", "skipped") and result.reason:
                 details = result.reason
             lines.append(
@@ -148,7 +146,10 @@ class RunReport:
             if result.outcome == "failed":
                 kinds = sorted({f"{f.fault}/{f.kind}" for f in result.failures})
                 lines.append(f"  FAILED  {result.id}: {', '.join(kinds)}")
-                lines.extend(f"          {_first_line(f.message)}" for f in result.failures[:3])
+                lines.extend(
+                    f"          {f'rule {f.rule}: ' if f.rule else ''}{_first_line(f.message)}"
+                    for f in result.failures[:3]
+                )
             elif result.outcome == "xfailed":
                 lines.append(f"  XFAIL   {result.id}: {result.reason}")
             elif result.outcome == "skipped":

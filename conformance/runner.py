@@ -22,9 +22,10 @@ from .exclusive import hold
 from .results import Failure, ScenarioResult, SchemaWarning
 from .run_context import RunContext, RunOptions
 from .scenario import Scenario, version_tuple
-from .session import Session, Stop
+from .session import Stop
 from .steps import StepKind
 from .target import Target
+from .transcript import last_lines
 
 __all__ = ["RunOptions", "run_scenario", "skip_reason"]
 
@@ -130,18 +131,8 @@ def _result(scenario: Scenario, run: RunContext, duration: float) -> ScenarioRes
         messages=sum(s.message_count for s in run.sessions),
         warnings=_dedupe_warnings(w for s in run.sessions for w in s.warnings),
         validation_seconds=sum(s.validation_seconds for s in run.sessions),
-        transcript=_transcript(run.sessions) if failures else [],
+        transcript=last_lines([s.records for s in run.sessions]) if failures else [],
     )
-
-
-def _transcript(sessions: list[Session], lines: int = 40) -> list[str]:
-    """The last lines of the conversation, server by server when it was restarted."""
-    found: list[str] = []
-    for number, session in enumerate(sessions, start=1):
-        if len(sessions) > 1:
-            found.append(f"-- server {number} --")
-        found.extend(record.short(200) for record in session.records)
-    return found[-lines:]
 
 
 def _dedupe_warnings(warnings: Iterable[SchemaWarning]) -> list[SchemaWarning]:
