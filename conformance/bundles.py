@@ -11,6 +11,7 @@ there is, with a warning, since the verdicts may then be about another release.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -81,8 +82,29 @@ def choose(version: str | None, root: Path = BUNDLES) -> SchemaChoice:
 
 
 def override(folder: Path, reason: str) -> SchemaChoice:
-    """A bundle the user named (``--conformance-schema DIR``, the server's own schema)."""
+    """A bundle the user named (``--conformance-schema DIR``)."""
     return SchemaChoice(str(folder), folder, reason)
+
+
+def own_schema(argv: list[str], name: str, into: Path) -> SchemaChoice:
+    """The bundle the server command writes itself (``CMD generate-json-schema --out``),
+    into ``into``; SchemaSetError when the command fails."""
+    into.mkdir(parents=True, exist_ok=True)
+    try:
+        proc = subprocess.run(
+            [*argv, "generate-json-schema", "--out", str(into)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SchemaSetError(f"`{name} generate-json-schema` failed: {exc}") from exc
+    if proc.returncode != 0:
+        raise SchemaSetError(f"`{name} generate-json-schema` failed: {proc.stderr.strip()[-400:]}")
+    return SchemaChoice(
+        f"{name} generate-json-schema", into, "--conformance-own-schema: the server's own schema"
+    )
 
 
 @cache

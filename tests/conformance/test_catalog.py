@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.baseline import Baseline
+from conformance.baseline import BASELINES, Baseline
 from conformance.kit import Kit
-from conformance.plugin import BASELINES
 from conformance.releases import codex_binary
 from conformance.scenario import CATALOG, catalog_files, load
 from conformance.steps.awaiting import Notification, ServerRequest

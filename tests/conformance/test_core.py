@@ -249,3 +249,10 @@ def test_paths_in_the_command_mean_the_callers_folder(
         Target.from_options(None, None)
     with pytest.raises(TargetError, match="ws:// or wss://"):
         Target.from_options(None, "http://127.0.0.1:1")
+
+
+def test_a_baseline_is_found_by_path_or_packaged_name(tmp_path: Path) -> None:
+    assert Baseline.find("codex-0.163.0").source.endswith("baselines/codex-0.163.0.yaml")
+    assert Baseline.find(str(baseline(tmp_path).source)).entries.keys() == {"s1"}
+    with pytest.raises(BaselineError, match=r"no-such: no such file, nor a packaged .*codex-0"):
+        Baseline.find("no-such")
