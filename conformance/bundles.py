@@ -1,7 +1,7 @@
 """Which vendored bundle judges a server: the one of the version it reports.
 
 The kit ships each known release's own schema bundle (``schema/codex/VERSION/`` in a
-checkout, reached through the ``conformance/bundles`` link; real folders in a wheel).
+checkout, reached through the ``conformance/vendored`` link; real folders in a wheel).
 A server is judged by the bundle of the version in its ``userAgent``; a version with no
 bundle of its own by the newest release not newer than it (what it most likely extends);
 a server that reports no version, or one older than every bundle, by the nearest bundle
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .schema_check import SchemaCheck, SchemaSetError
 
-BUNDLES = Path(__file__).resolve().parent / "bundles"
+BUNDLES = Path(__file__).resolve().parent / "vendored"
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 

@@ -198,4 +198,4 @@ class Kit:
         )
 
 
-__all__ = ["Failure", "Kit"]
+__all__ = ["Kit"]

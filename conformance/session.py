@@ -105,13 +105,13 @@ class Session:
         self._send(message, self.judge.answering(request_id), None)
 
     def send_raw(self, line: str, label: str = "deliberately malformed by the kit") -> None:
-        self.transcript.add("out", line, None, None, label)
+        self.transcript.add("out", line, label)
         self._write(line)
 
     def _send(self, message: Message, method: str | None, label: str | None) -> None:
         text = json.dumps(message)
         self.judge.outgoing(message, method, label)
-        self.transcript.add("out", text, message, method, label)
+        self.transcript.add("out", text, label)
         self._write(text)
 
     def _write(self, text: str) -> None:
@@ -188,11 +188,11 @@ class Session:
         except ValueError:
             message = None
         if not isinstance(message, dict):
-            self.transcript.add("in", line, None, None, "not a JSON-RPC message")
+            self.transcript.add("in", line, "not a JSON-RPC message")
             self.judge.garbage(line)
             return None
         method = self.judge.method_of(message)
-        self.transcript.add("in", line, message, method, None)
+        self.transcript.add("in", line)
         self.judge.received(message, method)
         return message
 

@@ -11,7 +11,6 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from .results import Direction
 from .transport import ServerProcess
@@ -24,8 +23,6 @@ class Record:
     direction: Direction
     at: float
     raw: str
-    message: dict[str, Any] | None
-    method: str | None = None
     label: str | None = None
 
     def short(self, width: int = 240) -> str:
@@ -43,17 +40,9 @@ class Transcript:
         self.count = 0
         self._started = time.monotonic()
 
-    def add(
-        self,
-        direction: Direction,
-        raw: str,
-        message: dict[str, Any] | None,
-        method: str | None,
-        label: str | None,
-    ) -> None:
+    def add(self, direction: Direction, raw: str, label: str | None = None) -> None:
         self.count += 1
-        at = time.monotonic() - self._started
-        self.records.append(Record(direction, at, raw, message, method, label))
+        self.records.append(Record(direction, time.monotonic() - self._started, raw, label))
 
     def context(self, process: ServerProcess | None) -> str:
         """The last messages and the server's stderr tail, under a failure's headline."""
