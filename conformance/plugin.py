@@ -140,7 +140,7 @@ def _kit(config: pytest.Config) -> Kit:
     folder = config.getoption("conformance_schema")
     own = config.getoption("conformance_own_schema")
     if folder and own:
-        raise SchemaSetError(
+        raise pytest.UsageError(
             "give at most one of --conformance-schema and --conformance-own-schema"
         )
     kit = Kit(
