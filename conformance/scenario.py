@@ -21,7 +21,7 @@ from pydantic_core import ErrorDetails
 from .capabilities import CAPABILITIES
 from .steps import KINDS, Step
 from .steps.backend import BackendAction
-from .steps.lifecycle import Start
+from .steps.lifecycle import StartServer
 from .validation_text import dotted, validation_text
 
 CATALOG = Path(__file__).resolve().parent / "catalog"
@@ -78,7 +78,7 @@ class Scenario(_Strict):
 
     @cached_property
     def starts_itself(self) -> bool:
-        return isinstance(self.steps[0], Start)
+        return isinstance(self.steps[0], StartServer)
 
     @cached_property
     def uses_backend(self) -> bool:

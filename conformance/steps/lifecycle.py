@@ -25,7 +25,7 @@ class StartOptions(BaseModel):
     client_name: str = Field(default="conformance-kit", description="`clientInfo.name`.")
 
 
-class Start(StepKind):
+class StartServer(StepKind):
     """(Re)start the server on the same CODEX_HOME; handshake unless `initialize: false`.
 
     Without a `start` step first, a server is started and initialized before the steps.
@@ -41,7 +41,7 @@ class Start(StepKind):
         run.start_server(options.experimental_api, options.initialize, options.client_name)
 
 
-class Stop(StepKind):
+class StopServer(StepKind):
     """End the server (CODEX_HOME stays)."""
 
     action: ClassVar[str] = "stop"
