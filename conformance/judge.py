@@ -17,7 +17,7 @@ from typing import Any
 
 from .message_check import MessageCheck
 from .results import Failure, Kind, SchemaWarning
-from .rules import RULES, Rule
+from .rules import RULES, Report, Rule
 from .schema_check import SchemaCheck, SchemaSetError
 
 Message = dict[str, Any]
@@ -39,7 +39,9 @@ class Judge:
         self._garbage_lines = 0
         self._rules = [rule(self._reporter(rule)) for rule in RULES.values()]
 
-    def _reporter(self, rule: type[Rule]) -> Any:
+    def _reporter(self, rule: type[Rule]) -> Report:
+        """Where ``rule``'s findings go: server faults of its kind, naming it."""
+
         def report(text: str) -> None:
             self.problems.append(Failure("server", rule.kind, text, rule=rule.name))
 
