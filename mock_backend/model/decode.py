@@ -92,6 +92,17 @@ def input_items(body: dict[str, Any]) -> list[Any]:
     return items if isinstance(items, list) else []
 
 
+def tool_names(body: dict[str, Any]) -> list[str]:
+    """The tools a request offers at its top level, by name (``web_search`` and other
+    built-in tools have only a type). A "responses lite" body offers its tools inside
+    ``input`` instead, and has none here."""
+    tools = body.get("tools")
+    if not isinstance(tools, list):
+        return []
+    names = [tool.get("name") or tool.get("type") for tool in tools if isinstance(tool, dict)]
+    return [str(name) for name in names if name]
+
+
 def _text_of(content: Any) -> str:
     if isinstance(content, str):
         return content

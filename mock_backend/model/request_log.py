@@ -31,6 +31,8 @@ class ModelRequestRecord:
     kind: Literal["turn", "prewarm", "rejected"]
     model: str | None = None
     input: list[Any] = field(default_factory=list)
+    #: The names of the tools the request offered at its top level.
+    tools: list[str] = field(default_factory=list)
     full_input: list[Any] | None = None
     previous_response_id: str | None = None
     response_id: str | None = None
@@ -58,6 +60,7 @@ class ModelRequestRecord:
             "answered_by": self.answered_by,
             "status": self.status,
             "input": self.input,
+            "tools": self.tools,
             "output": self.output,
             "auth": self.auth.to_json() if self.auth else None,
             "error": self.error,

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import json_limits
 from .auth_seen import AuthSeen
-from .decode import input_items, last_user_text
+from .decode import input_items, last_user_text, tool_names
 from .default_responder import default_answer
 from .events import Event, answer_events, error_frame, prewarm_events, status_body
 from .forms import ScriptedResponse
@@ -79,6 +79,7 @@ def answer(
         kind="turn",
         model=model,
         input=items,
+        tools=tool_names(body),
         full_input=full,
         previous_response_id=body.get("previous_response_id"),
         auth=auth,

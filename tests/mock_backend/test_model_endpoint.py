@@ -73,7 +73,12 @@ def test_sse_answer_with_usage_and_rate_limit_headers(
             "rate_limits": {"primary": {"used_percent": 40, "window_minutes": 300}},
         }
     )
-    reply = client.post({"model": "mock-model", "input": [user("hello")]})
+    tools = [
+        {"type": "function", "name": "exec_command", "parameters": {}},
+        {"type": "custom", "name": "apply_patch"},
+        {"type": "web_search"},
+    ]
+    reply = client.post({"model": "mock-model", "input": [user("hello")], "tools": tools})
     assert reply.status == 200
     assert reply.headers["Content-Type"] == "text/event-stream"
     assert reply.headers["x-codex-primary-used-percent"] == "40"
@@ -88,15 +93,17 @@ def test_sse_answer_with_usage_and_rate_limit_headers(
         "script",
     )
     assert seen["input"] == [user("hello")]
+    assert seen["tools"] == ["exec_command", "apply_patch", "web_search"]
     assert seen["auth"]["bearer"] == "live"
     assert seen["auth"]["issued_by_tenant"] is True
     assert seen["auth"]["account_matches"] is True
     assert seen["output"][0]["content"][0]["text"] == "Hi there"
 
 
-def test_plain_json_bodies_work_too(client: ModelClient) -> None:
+def test_plain_json_bodies_work_too(client: ModelClient, mock_model: MockModel) -> None:
     reply = client.post({"model": "m", "input": [user("plain")]}, compress=False)
     assert sse_events(reply.text)[-2]["item"]["content"][0]["text"] == "Mock answer to: plain"
+    assert mock_model.requests()[0]["tools"] == []  # a body without tools offers none
 
 
 def test_scripted_status_and_failed_stream(client: ModelClient, mock_model: MockModel) -> None:
