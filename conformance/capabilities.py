@@ -15,9 +15,23 @@ LOGIN_CAPABILITY = {
     "chatgptAuthTokens": "chatgpt-auth-tokens",
 }
 
+#: Threads, turns and the model catalog: a server of the account surface only lacks it.
+CONVERSATION = "conversation"
+
+
+def method_capability(method: str) -> str | None:
+    """The capability a request method needs, beyond the account surface's basics."""
+    if method == "account/rateLimits/read":
+        return "rate-limits"
+    if method.startswith(("thread/", "turn/")) or method == "model/list":
+        return CONVERSATION
+    return None
+
+
 CAPABILITIES = (
     *LOGIN_CAPABILITY.values(),
     "rate-limits",
     "server-requests",
     "config-toml",
+    CONVERSATION,
 )

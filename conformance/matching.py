@@ -15,7 +15,16 @@ always writes its nullable fields). Strings starting with ``$`` are matchers:
 ``$contains:TEXT``   a string that contains TEXT
 ===================  =========================================================
 
-``{"$exact": {...}}`` matches an object with exactly those keys. ``${name.path}``
+Objects with one ``$`` key combine expectations:
+
+=========================  ====================================================
+``{"$exact": {...}}``      an object with exactly those keys
+``{"$some": EXPECTED}``    a list with at least one element that matches EXPECTED
+``{"$none": EXPECTED}``    a list with no element that matches EXPECTED
+``{"$any_of": [A, B]}``    a value that matches A or B (servers that may differ)
+=========================  ====================================================
+
+``${name.path}``
 inside a string is replaced by a value saved earlier in the scenario (a whole-string
 ``${...}`` keeps the saved value's type).
 """
@@ -67,8 +76,9 @@ def mismatches(expected: Any, actual: Any, path: str = "$") -> list[str]:
     if isinstance(expected, str) and expected.startswith("$") and not expected.startswith("${"):
         return _match_string_matcher(expected, actual, path)
     if isinstance(expected, dict):
-        if set(expected) == {"$exact"}:
-            return _match_exact(expected["$exact"], actual, path)
+        combinator = _COMBINATORS.get(next(iter(expected))) if len(expected) == 1 else None
+        if combinator is not None:
+            return combinator(next(iter(expected.values())), actual, path)
         if not isinstance(actual, dict):
             return [f"{path}: expected an object, got {_show(actual)}"]
         problems: list[str] = []
@@ -114,6 +124,42 @@ def _match_exact(expected: Any, actual: Any, path: str) -> list[str]:
     return problems
 
 
+def _match_some(expected: Any, actual: Any, path: str) -> list[str]:
+    if not isinstance(actual, list):
+        return [f"{path}: expected a list, got {_show(actual)}"]
+    if any(not mismatches(expected, item) for item in actual):
+        return []
+    return [f"{path}: no element matches {_show(expected)} among {len(actual)}: {_show(actual)}"]
+
+
+def _match_none(expected: Any, actual: Any, path: str) -> list[str]:
+    if not isinstance(actual, list):
+        return [f"{path}: expected a list, got {_show(actual)}"]
+    found = [index for index, item in enumerate(actual) if not mismatches(expected, item)]
+    if not found:
+        return []
+    return [f"{path}[{found[0]}]: matches {_show(expected)}, and no element may"]
+
+
+def _match_any_of(expected: Any, actual: Any, path: str) -> list[str]:
+    if not isinstance(expected, list) or not expected:
+        return [f"{path}: $any_of takes a non-empty list in the scenario"]
+    tried = [mismatches(option, actual, path) for option in expected]
+    if any(not problems for problems in tried):
+        return []
+    reasons = " | ".join("; ".join(problems) for problems in tried)
+    return [f"{path}: matches none of {len(expected)} alternatives ({reasons})"]
+
+
+#: ``{"$name": ARGUMENT}`` -> the mismatches of ``actual`` (an object with that one key).
+_COMBINATORS: dict[str, Callable[[Any, Any, str], list[str]]] = {
+    "$exact": _match_exact,
+    "$some": _match_some,
+    "$none": _match_none,
+    "$any_of": _match_any_of,
+}
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -145,8 +191,14 @@ def _match_string_matcher(matcher: str, actual: Any, path: str) -> list[str]:
 
 
 def known_matcher(text: str) -> bool:
+    """A ``$name`` string matcher the kit knows."""
     name = text[1:].partition(":")[0]
-    return name in _MATCHERS or name == "exact"
+    return name in _MATCHERS
+
+
+def known_combinator(key: str) -> bool:
+    """A ``{"$name": ...}`` key the kit knows (``$exact``, ``$some`` ...)."""
+    return key in _COMBINATORS
 
 
 def _is_uuid(text: str) -> bool:

@@ -79,11 +79,9 @@ def run_scenario(
 
 
 def _prepare(run: RunContext, scenario: Scenario) -> None:
+    """The backend scripted, then ``CODEX_HOME`` written (its files may use what the
+    backend actions saved: ``${minted.auth_json}``), then the server started."""
     run.home.mkdir(parents=True, exist_ok=True)
-    for name, text in scenario.home.items():
-        target = run.home / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
     ready = run.tenant.ready
     run.saved["backend"] = {
         "issuer": ready.issuer,
@@ -98,6 +96,16 @@ def _prepare(run: RunContext, scenario: Scenario) -> None:
     for index, action in enumerate(scenario.backend):
         run.where = f"backend setup {index + 1}"
         run.backend_action(action)
+    run.where = "home"
+    for name, text in scenario.home.items():
+        target = run.home / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            text = str(run.substitute(text))
+        except matching.TemplateError as exc:
+            raise Stop(Failure("kit", "setup", f"home file {name}: {exc.args[0]}")) from exc
+        target.write_text(text)
+        target.chmod(0o600)
     if not scenario.starts_itself:
         run.where = "start"
         run.start_server()

@@ -4,9 +4,11 @@ conformance kit's scenario check, its runner and its docs table all derive from.
 A scenario writes ``backend: {approve: {user_code: ABCD-EFGH}}``; the name picks an
 entry here, which performs it on the scenario's tenant through the control API (or,
 for ``revoke``, at the upstream revocation endpoint, as a client would) and returns
-what the scenario may save, by name. Arguments arrive as the scenario wrote them;
-a wrong shape surfaces as the error the control API or Python gives, which the
-caller reports as the environment's fault.
+what the scenario may save, by name. An action with a ``form`` (the model actions:
+the control API's own pydantic models) has its argument checked when the scenario is
+loaded, so a malformed script is an error naming the file and the step; for the others
+a wrong shape surfaces as the error the control API or Python gives, which the caller
+reports as the environment's fault.
 
 Print the docs table with ``python -m mock_backend.backend_actions``.
 """
@@ -18,6 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
+
+from pydantic import BaseModel, RootModel
+
+from .auth_file import auth_json_text
+from .model.catalog import CatalogBody
+from .model.forms import ScriptedResponse
+from .model.model_state import ModelSettings
 
 if TYPE_CHECKING:
     from .tenant_handle import MockTenant
@@ -34,6 +43,14 @@ class BackendAction:
     #: What the action does, in one line (the docs table's last column).
     does: str
     perform: Callable[[MockTenant, Any], Saved]
+    #: The pydantic model the argument must satisfy, checked when a scenario is loaded
+    #: (None: checked only by the control API, when performed).
+    form: type[BaseModel] | None = None
+
+    def check(self, args: Any) -> None:
+        """Raise pydantic's ValidationError when ``args`` is not this action's form."""
+        if self.form is not None:
+            self.form.model_validate(args)
 
 
 def _script(tenant: MockTenant, args: Any) -> Saved:
@@ -64,7 +81,31 @@ def _usage(tenant: MockTenant, args: Any) -> Saved:
 def _mint_tokens(tenant: MockTenant, args: Any) -> Saved:
     persona = dict(args)
     save = persona.pop("save", "minted")
-    return {save: tenant.control.mint_tokens(**persona)}
+    minted = tenant.control.mint_tokens(**persona)
+    return {save: {**minted, "auth_json": auth_json_text(minted)}}
+
+
+def _model_response(tenant: MockTenant, args: Any) -> Saved:
+    form = ScriptedResponse.model_validate(args)
+    tenant.control.queue_model_response(form.model_dump(mode="json", exclude_defaults=True))
+    return {}
+
+
+def _model_settings(tenant: MockTenant, args: Any) -> Saved:
+    tenant.control.model_settings(
+        **ModelSettings.model_validate(args).model_dump(exclude_none=True)
+    )
+    return {}
+
+
+class _CatalogOrMock(RootModel[CatalogBody | None]):
+    """``{models: [...]}`` (the body of ``PUT /model/catalog``), or null: the mock models."""
+
+
+def _model_catalog(tenant: MockTenant, args: Any) -> Saved:
+    body = _CatalogOrMock.model_validate(args).root
+    tenant.control.set_model_catalog(body.models if body is not None else None)
+    return {}
 
 
 def _code_and_persona(args: Any) -> tuple[Any, dict[str, Any]]:
@@ -140,8 +181,31 @@ BACKEND_ACTIONS: dict[str, BackendAction] = {
         BackendAction(
             "mint_tokens",
             "`{save: NAME, ...persona}`",
-            "tokens without a login, saved as NAME (default `minted`)",
+            "tokens without a login, saved as NAME (default `minted`) with `auth_json`, "
+            "an `auth.json` that signs a server in with them (`home: {auth.json: "
+            "${NAME.auth_json}}`)",
             _mint_tokens,
+        ),
+        BackendAction(
+            "model_response",
+            "one form of `POST /_mock/model/responses`",
+            "queue a scripted model answer (first in, first out)",
+            _model_response,
+            ScriptedResponse,
+        ),
+        BackendAction(
+            "model_settings",
+            _BODY.format("PUT /_mock/model/settings"),
+            "how the model endpoint answers (`websocket`, `auth`)",
+            _model_settings,
+            ModelSettings,
+        ),
+        BackendAction(
+            "model_catalog",
+            "the body of `PUT /_mock/model/catalog`, or `null`",
+            "serve this model catalog (`null`: the mock models again)",
+            _model_catalog,
+            _CatalogOrMock,
         ),
         BackendAction(
             "approve", "`{user_code, ...persona}` or `CODE`", "approve a device code", _approve

@@ -10,7 +10,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .base import Expect, Save, StepKind, Timeout
 
@@ -54,7 +54,7 @@ class Answer(BaseModel):
 
 
 class ServerRequest(StepKind):
-    """Await a server request and answer it (or not)."""
+    """Await a server request and answer it (`respond`, `respond_error`, `answer`) or not."""
 
     action: ClassVar[str] = "server_request"
     written: ClassVar[str] = "METHOD"
@@ -63,11 +63,24 @@ class ServerRequest(StepKind):
     expect: Expect = Field(default=None, description=_PARAMS)
     save: Save = None
     timeout: Timeout = None
+    respond: Any = Field(
+        default=None, description="The `result` to answer with, e.g. `{decision: accept}`."
+    )
+    respond_error: dict[str, Any] | None = Field(
+        default=None, description="The `error` to answer with: `{code: ..., message: ...}`."
+    )
     answer: Answer | Literal["none"] | None = Field(
         default=None,
         description="`{result: ...}` or `{error: {...}}` to answer with; `none` (or left "
-        "out): no answer.",
+        "out, with no `respond`): no answer.",
     )
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> ServerRequest:
+        given = [n for n in ("respond", "respond_error", "answer") if n in self.model_fields_set]
+        if len(given) > 1:
+            raise ValueError(f"give one of respond, respond_error, answer; got {given}")
+        return self
 
     def capabilities(self) -> frozenset[str]:
         return frozenset({"server-requests"})
@@ -83,13 +96,15 @@ class ServerRequest(StepKind):
         run.check(self.expect, message.get("params"), f"{method} params")
         if self.save:
             run.saved[self.save] = message.get("params")
-        answer = self.answer
-        if answer is None or answer == "none":
-            return
-        if answer.error is not None:
-            session.respond(message["id"], error=run.substitute(answer.error))
-        else:
-            session.respond(message["id"], result=run.substitute(answer.result))
+        if "respond" in self.model_fields_set:
+            session.respond(message["id"], result=run.substitute(self.respond))
+        elif self.respond_error is not None:
+            session.respond(message["id"], error=run.substitute(self.respond_error))
+        elif isinstance(self.answer, Answer):
+            if self.answer.error is not None:
+                session.respond(message["id"], error=run.substitute(self.answer.error))
+            else:
+                session.respond(message["id"], result=run.substitute(self.answer.result))
 
 
 class NoMessage(StepKind):

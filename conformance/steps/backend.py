@@ -9,10 +9,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, ValidationError
 
 from mock_backend.backend_actions import BACKEND_ACTIONS
 
+from ..validation_text import validation_text
 from .base import Expect, StepKind, Timeout
 
 if TYPE_CHECKING:
@@ -20,11 +21,18 @@ if TYPE_CHECKING:
 
 
 def known_backend_action(action: dict[str, Any]) -> dict[str, Any]:
-    """One action per entry, named in the mock backend's registry (``backend:`` and steps)."""
+    """One action per entry, named in the mock backend's registry (``backend:`` and steps),
+    its argument in the action's form where it has one (a model script is checked here,
+    not when a turn takes it)."""
     if len(action) != 1 or next(iter(action)) not in BACKEND_ACTIONS:
         raise ValueError(
             f"a backend action is one of {', '.join(BACKEND_ACTIONS)}; got {sorted(action)}"
         )
+    ((name, args),) = action.items()
+    try:
+        BACKEND_ACTIONS[name].check(args)
+    except ValidationError as exc:
+        raise ValueError(f"{name}: {validation_text(exc)}") from None
     return action
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
-from ..matching import known_matcher
+from ..matching import known_combinator, known_matcher
 
 if TYPE_CHECKING:
     from ..run_context import RunContext
@@ -87,6 +87,11 @@ class StepKind(BaseModel):
 def _known_matchers(value: Any) -> Any:
     """Every ``$matcher`` in an expectation is one the kit knows (no silent typos)."""
     if isinstance(value, dict):
+        for key in value:
+            if isinstance(key, str) and key.startswith("$") and not known_combinator(key):
+                raise ValueError(f"unknown matcher {key!r}")
+            if known_combinator(key) and len(value) != 1:
+                raise ValueError(f"{key} stands alone in its object; got {sorted(value)}")
         for item in value.values():
             _known_matchers(item)
     elif isinstance(value, list):

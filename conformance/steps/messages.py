@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, model_validator
 
-from ..capabilities import LOGIN_CAPABILITY
+from ..capabilities import LOGIN_CAPABILITY, method_capability
 from ..results import Failure
 from ..session import MISSING, Stop
 from .base import Expect, Params, Save, StepKind, Timeout
@@ -15,8 +15,6 @@ from .base import Expect, Params, Save, StepKind, Timeout
 if TYPE_CHECKING:
     from ..run_context import RunContext
 
-#: Request methods a server may not offer, by the capability ``--app-server-lacks`` names.
-_METHOD_CAPABILITY = {"account/rateLimits/read": "rate-limits"}
 _ANSWER = (
     "The answer's `result`, or `{result: ...}` / `{error: {...}}` for the whole answer "
     "(default: any result)."
@@ -51,7 +49,8 @@ class Request(StepKind):
         return self
 
     def capabilities(self) -> frozenset[str]:
-        found = {_METHOD_CAPABILITY[self.request]} if self.request in _METHOD_CAPABILITY else set()
+        needed = method_capability(self.request)
+        found = {needed} if needed else set()
         if self.request == "account/login/start" and isinstance(self.params, dict):
             login = LOGIN_CAPABILITY.get(str(self.params.get("type")))
             if login and not self.off_schema:
@@ -98,13 +97,25 @@ def judge_answer(
     run: RunContext, expect: Any, save: str | None, reply: dict[str, Any], method: str
 ) -> None:
     """Hold an answer to ``expect`` (a result, or the whole answer) and save it."""
-    if expect is None:
-        expect = {"result": "$any"}
-    if not (isinstance(expect, dict) and ("result" in expect or "error" in expect)):
-        expect = {"result": expect}
-    run.check(expect, reply, f"the answer to {method}")
+    run.check(_whole_answer(expect), reply, f"the answer to {method}")
     if save:
         run.saved[save] = reply.get("result", reply.get("error"))
+
+
+def _whole_answer(expect: Any) -> Any:
+    """``expect`` as a whole answer: a bare value is the result; each alternative of a
+    top-level ``$any_of`` is read the same way (``{result: {}}`` or ``{error: ...}``)."""
+    if expect is None:
+        return {"result": "$any"}
+    if (
+        isinstance(expect, dict)
+        and set(expect) == {"$any_of"}
+        and isinstance(expect["$any_of"], list)
+    ):
+        return {"$any_of": [_whole_answer(option) for option in expect["$any_of"]]}
+    if isinstance(expect, dict) and ("result" in expect or "error" in expect):
+        return expect
+    return {"result": expect}
 
 
 class Notify(StepKind):

@@ -27,6 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
         ({"a": [1, 2]}, {"a": [1]}, "$.a: expected 2 items, got 1"),
         ({"a": True}, {"a": 1}, "$.a: expected true, got 1"),
         ({"a": "$regex:^x\\d$"}, {"a": "x10"}, "$.a: expected $regex:^x\\d$"),
+        ({"$some": {"t": 2}}, [{"t": 1}], 'no element matches {"t": 2} among 1'),
+        ({"$some": 1}, {"t": 1}, "$: expected a list"),
+        ({"$none": {"t": 1}}, [{"t": 2}, {"t": 1}], '$[1]: matches {"t": 1}, and no element may'),
+        ({"$any_of": ["a", "b"]}, "c", '$: matches none of 2 alternatives ($: expected "a", got'),
     ],
 )
 def test_a_mismatch_says_where_and_why(expected: object, actual: object, problem: str) -> None:
@@ -43,6 +47,9 @@ def test_a_mismatch_says_where_and_why(expected: object, actual: object, problem
         ({"a": 1.0}, {"a": 1}),
         ({"a": "$prefix:Invalid request"}, {"a": "Invalid request: x"}),
         ({"a": "$uuid"}, {"a": "6f1c9a52-4d9e-4a55-9b5b-2f3f3f3f3f3f"}),
+        ({"a": {"$some": {"t": "$contains:hi"}}}, {"a": [{"t": "no"}, {"t": "oh hi", "u": 1}]}),
+        ({"$none": {"t": 1}}, [{"t": 2}, {"u": 1}]),
+        ({"$any_of": [{"result": {}}, {"error": {"code": 1}}]}, {"error": {"code": 1, "m": ""}}),
     ],
 )
 def test_matching_values_have_no_mismatch(expected: object, actual: object) -> None:
@@ -115,6 +122,27 @@ def test_the_reference_schema_and_the_release_bundle_agree_on_verdicts() -> None
         ("title: t\nsteps:\n  - {request: a, wait: false}\n", "`wait: false` is for"),
         ("title: t\nbackend:\n  - {scrip: {}}\nsteps:\n  - {request: a}\n", "got ['scrip']"),
         ("title: t\nsteps:\n  - backend: {approve: X, deny: Y}\n", "a backend action is one"),
+        (  # model scripts are checked when loaded, through the control API's own form
+            "title: t\nbackend:\n  - model_response: {text: hi, stream: maybe}\nsteps:\n"
+            "  - {request: a}\n",
+            "model_response: stream: Input should be a valid boolean",
+        ),
+        (
+            "title: t\nsteps:\n  - backend: {model_response: {tool_call: {name: x}}}\n",
+            "step 1 (backend): backend: Value error, model_response: tool_call: Value error, "
+            "give exactly one of arguments (function call) or input (custom)",
+        ),
+        (
+            "title: t\nsteps:\n  - backend: {model_settings: {websocket: 500}}\n",
+            "model_settings: websocket: Input should be 'accept', '426' or '404'",
+        ),
+        (
+            "title: t\nsteps:\n  - {server_request: m, respond: {}, answer: none}\n",
+            "give one of respond, respond_error, answer; got ['respond', 'answer']",
+        ),
+        ("title: t\nsteps:\n  - {request: a, expect: {$som: [1]}}\n", "unknown matcher '$som'"),
+        ("title: t\nsteps:\n  - {request: a, expect: {$some: 1, b: 2}}\n", "$some stands alone"),
+        ("title: t\nsteps:\n  - {model_request: 0}\n", "greater than or equal to 1"),
     ],
 )
 def test_a_bad_scenario_file_is_a_clear_error(tmp_path: Path, text: str, error: str) -> None:

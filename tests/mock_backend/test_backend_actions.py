@@ -3,12 +3,14 @@ docs/conformance.md's table is the registry's own."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from mock_backend import BackendConfig, BackendThread, ControlError
 from mock_backend.backend_actions import BACKEND_ACTIONS, docs_table
@@ -111,3 +113,52 @@ def test_revoke_ends_a_refresh_token(tenant: MockTenant) -> None:
 def test_control_refusals_surface_as_control_errors(tenant: MockTenant) -> None:
     with pytest.raises(ControlError):
         perform(tenant, "script", {"outcome": "no-such-outcome"})
+
+
+def test_mint_tokens_also_saves_an_auth_json_that_signs_in_with_them(tenant: MockTenant) -> None:
+    minted = perform(tenant, "mint_tokens", {"save": "me", "plan_type": "pro"})["me"]
+    auth = json.loads(minted["auth_json"])
+    assert auth["auth_mode"] == "chatgpt"
+    assert auth["tokens"] == {
+        "id_token": minted["id_token"],
+        "access_token": minted["access_token"],
+        "refresh_token": minted["refresh_token"],
+        "account_id": minted["persona"]["account_id"],
+    }
+    assert auth["last_refresh"].endswith("Z")
+
+
+def test_the_model_actions_script_the_tenants_model(tenant: MockTenant) -> None:
+    assert perform(tenant, "model_response", {"text": "hi", "stream": True}) == {}
+    perform(tenant, "model_response", {"status": 429})
+    queued = tenant.control.model_responses()
+    assert [(q.get("text"), q.get("stream"), q.get("status")) for q in queued] == [
+        ("hi", True, None),
+        (None, None, 429),
+    ]
+    perform(tenant, "model_settings", {"websocket": "426"})
+    assert tenant.control.request("GET", "/model/settings") == {
+        "websocket": "426",
+        "auth": "flag",
+    }
+    entry = tenant.control.request("GET", "/model/catalog")["models"][1]
+    perform(tenant, "model_catalog", {"models": [entry]})
+    assert [m["slug"] for m in tenant.control.request("GET", "/model/catalog")["models"]] == [
+        "mock-model-fast"
+    ]
+    perform(tenant, "model_catalog", None)
+    assert tenant.control.request("GET", "/model/catalog")["default"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("model_response", {"text": "a", "status": 500}),
+        ("model_settings", {"auth": "strict"}),
+        ("model_catalog", {"models": [{"display_name": "no slug"}]}),
+    ],
+)
+def test_the_model_actions_check_their_form(name: str, args: Any) -> None:
+    with pytest.raises(ValidationError):
+        BACKEND_ACTIONS[name].check(args)
+    BACKEND_ACTIONS["script"].check({"anything": "goes"})  # checked by the control API

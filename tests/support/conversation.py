@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mock_backend.auth_file import auth_json_text
 from mock_backend.model_handle import MockModel
 from mock_backend.tenant_handle import MockTenant
 from tests.support.app_server import AppServer
@@ -20,19 +19,8 @@ Message = dict[str, Any]
 def sign_in(codex_home: Path, tenant: MockTenant, plan_type: str = "pro") -> dict[str, Any]:
     """Write an ``auth.json`` with tokens the tenant minted: codex starts signed in."""
     minted = tenant.control.mint_tokens(email="turns@example.com", plan_type=plan_type)
-    auth = {
-        "auth_mode": "chatgpt",
-        "OPENAI_API_KEY": None,
-        "tokens": {
-            "id_token": minted["id_token"],
-            "access_token": minted["access_token"],
-            "refresh_token": minted["refresh_token"],
-            "account_id": minted["persona"]["account_id"],
-        },
-        "last_refresh": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-    }
     path = codex_home / "auth.json"
-    path.write_text(json.dumps(auth))
+    path.write_text(auth_json_text(minted))
     path.chmod(0o600)
     return minted
 

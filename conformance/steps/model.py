@@ -1,0 +1,71 @@
+"""What the server sent the model: the mock's request log, read at a point of the story.
+
+The mock backend plays the model and records every request it answered, decoded
+(``GET {control}/model/requests``): the input, the bearer it carried and whether the
+mock issued it. A scenario holds the Nth of them to what the server should have sent:
+the history of a second turn, a command's output after an approval, a fresh token
+after a refresh.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import Field
+
+from ..capabilities import CONVERSATION
+from .base import Expect, Save, StepKind, Timeout
+
+if TYPE_CHECKING:
+    from ..run_context import RunContext
+
+_VIEW = (
+    "What the decoded request must hold: `input` (as sent), `conversation` (the whole "
+    "conversation, history included, on either transport), `model`, `tools` (the names "
+    "offered), `auth` (`bearer: live`, `issued_by_tenant` ...), `transport`, `metadata`."
+)
+
+
+def view(record: dict[str, Any]) -> dict[str, Any]:
+    """A request as a scenario sees it: the mock's record, plus ``conversation``."""
+    conversation = record.get("full_input")
+    return {**record, "conversation": conversation if conversation is not None else record["input"]}
+
+
+class ModelRequest(StepKind):
+    """Await the Nth request the model answered (1-based; prewarms and refused requests
+    do not count) and hold it to `expect`."""
+
+    action: ClassVar[str] = "model_request"
+    written: ClassVar[str] = "N"
+    uses_backend: ClassVar[bool] = True
+
+    model_request: int = Field(ge=1, le=1000)
+    expect: Expect = Field(default=None, description=_VIEW)
+    save: Save = None
+    timeout: Timeout = None
+
+    def capabilities(self) -> frozenset[str]:
+        return frozenset({CONVERSATION})
+
+    def execute(self, run: RunContext) -> None:
+        wanted = self.model_request
+        timeout = run.timeout(self.timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            answered = [r for r in run.tenant.control.model_requests() if r.get("kind") == "turn"]
+            if len(answered) >= wanted:
+                break
+            if time.monotonic() > deadline:
+                run.fail(
+                    "mismatch",
+                    f"the model was asked {len(answered)} time(s) after {timeout:g} s; "
+                    f"expected a request number {wanted}",
+                )
+                return
+            time.sleep(0.05)
+        request = view(answered[wanted - 1])
+        run.check(self.expect, request, f"model request {wanted}")
+        if self.save:
+            run.saved[self.save] = request

@@ -1,0 +1,95 @@
+"""The conversation step kinds on their own, against the reference server: what each
+finds wrong and how it says so (the catalog shows them passing on every target)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.kit import Kit
+from conformance.results import ScenarioResult
+from conformance.scenario import load
+from conformance.target import Target
+
+from .conftest import REFERENCE
+
+SIGNED_IN = """
+backend:
+  - mint_tokens: {save: signed_in, email: steps@example.com}
+%s
+home:
+  auth.json: ${signed_in.auth_json}
+steps:
+  - request: thread/start
+    params: {cwd: "${home}", approvalPolicy: untrusted}
+    save: thread
+  - request: turn/start
+    params: {threadId: "${thread.thread.id}", input: [{type: text, text: hello}]}
+%s
+"""
+
+
+@pytest.fixture(scope="module")
+def kit() -> Iterator[Kit]:
+    with Kit(Target(argv=REFERENCE), timeout=5.0) as opened:
+        yield opened
+
+
+def run(kit: Kit, tmp_path: Path, backend: str, steps: str) -> ScenarioResult:
+    path = tmp_path / "steps.yaml"
+    path.write_text("title: steps\n" + SIGNED_IN % (backend, steps))
+    return kit.run(load(path))
+
+
+def test_model_request_says_what_the_model_was_not_sent(kit: Kit, tmp_path: Path) -> None:
+    result = run(
+        kit,
+        tmp_path,
+        "  - model_response: {text: plain}",
+        """  - item: agentMessage
+    streamed: true
+  - model_request: 1
+    expect:
+      auth: {bearer: live, issued_by_tenant: true}
+      conversation: {$some: {type: function_call_output}}
+  - model_request: 2
+    timeout: 0.5""",
+    )
+    assert [(f.fault, f.kind, f.step) for f in result.failures] == [
+        ("server", "mismatch", "step 3 item agentMessage"),
+        ("server", "mismatch", "step 4 model_request"),
+        ("server", "mismatch", "step 5 model_request"),
+    ], result.explain()
+    streamed, sent, second = (f.message for f in result.failures)
+    assert streamed.startswith("agentMessage item msg-") and "completed without a delta" in streamed
+    assert sent.startswith(
+        'model request 1: $.conversation: no element matches {"type": "function_call_output"}'
+    )
+    assert second == "the model was asked 1 time(s) after 0.5 s; expected a request number 2"
+
+
+def test_an_approval_answered_with_an_error_is_declined(kit: Kit, tmp_path: Path) -> None:
+    result = run(
+        kit,
+        tmp_path,
+        """  - model_response:
+      tool_call: {name: exec_command, arguments: {cmd: printf never-runs}}
+  - model_response: {text: ok}""",
+        """  - server_request: item/commandExecution/requestApproval
+    respond_error: {code: -32603, message: the client could not ask}
+  - item: commandExecution
+    expect: {status: declined, aggregatedOutput: null}
+  - notification: turn/completed
+    expect: {turn: {status: completed}}""",
+    )
+    assert result.outcome == "passed", result.explain()
+
+
+def test_a_home_file_naming_nothing_saved_is_the_kits_fault(kit: Kit, tmp_path: Path) -> None:
+    path = tmp_path / "home.yaml"
+    path.write_text("title: t\nhome:\n  auth.json: ${nobody.auth_json}\nsteps:\n  - sleep: 0\n")
+    (failure,) = kit.run(load(path)).failures
+    assert (failure.fault, failure.kind) == ("kit", "setup")
+    assert failure.message.startswith("home file auth.json: ${nobody.auth_json} names nothing")
