@@ -1,7 +1,10 @@
 """Every message of one conversation judged as it passes: JSON-RPC, schema, protocol rules.
 
 What the server gets wrong is collected in ``problems`` (the conversation goes on),
-what it sends beyond its schema bundle in ``warnings``:
+what it sends beyond its schema bundle in ``warnings``. A JSON-RPC violation that
+leaves nothing worth awaiting (an answer to an id the kit never sent, a second answer:
+the answer awaited will not come as it should) also ends the scenario at once
+(``stopping``), instead of after the message timeout.
 
 - **JSON-RPC**: a line that is not a JSON object, a message with neither id nor method,
   a notification sent as a request (or the other way round), an answer to an id the kit
@@ -37,6 +40,7 @@ class Judge:
         self._answered: set[Any] = set()
         self._server_requests: dict[Any, str] = {}  # unanswered, id -> method
         self._garbage_lines = 0
+        self._stop: Failure | None = None
         self._rules = [rule(self._reporter(rule)) for rule in RULES.values()]
 
     def _reporter(self, rule: type[Rule]) -> Report:
@@ -115,10 +119,10 @@ class Judge:
             return
         request_id = message["id"]
         if request_id not in self._pending:
-            self._problem("protocol", f"an answer to id {request_id!r}, which the kit never sent")
+            self._stop_at_once(f"an answer to id {request_id!r}, which the kit never sent")
             return
         if request_id in self._answered:
-            self._problem("protocol", f"a second answer to {method} (id {request_id!r})")
+            self._stop_at_once(f"a second answer to {method} (id {request_id!r})")
             return
         self._answered.add(request_id)
         if ("result" in message) == ("error" in message):
@@ -148,6 +152,17 @@ class Judge:
             return list(self.problems)
         summary = f"and {more} more stdout lines that are not JSON-RPC messages"
         return [*self.problems, Failure("server", "garbage", summary)]
+
+    def stopping(self) -> Failure | None:
+        """The violation that ends the scenario at once, if one came (returned once)."""
+        stop, self._stop = self._stop, None
+        return stop
+
+    def _stop_at_once(self, message: str) -> None:
+        failure = Failure("server", "protocol", message)
+        self.problems.append(failure)
+        if self._stop is None:
+            self._stop = failure
 
     def _problem(self, kind: Kind, message: str) -> None:
         self.problems.append(Failure("server", kind, message))

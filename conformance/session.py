@@ -122,18 +122,26 @@ class Session:
 
     # Receiving
     def expect(self, predicate: Callable[[Message], bool], what: str, timeout: float) -> Message:
-        """The first unconsumed message that ``predicate`` accepts, waiting up to ``timeout``."""
+        """The first unconsumed message that ``predicate`` accepts, waiting up to ``timeout``;
+        a JSON-RPC violation that leaves nothing worth awaiting stops the wait at once."""
         for index, message in enumerate(self._unconsumed):
             if predicate(message):
                 return self._unconsumed.pop(index)
         deadline = time.monotonic() + timeout
         while True:
+            self._stop_if_violated()
             received = self._receive(deadline, what, timeout)
             if received is None:
                 continue
             if predicate(received):
                 return received
             self._unconsumed.append(received)
+
+    def _stop_if_violated(self) -> None:
+        """Raise the judge's stopping violation (the same failure, so it is reported once)."""
+        failure = self.judge.stopping()
+        if failure is not None:
+            raise Stop(failure)
 
     def response(self, request_id: Any, timeout: float) -> Message:
         return self.expect(

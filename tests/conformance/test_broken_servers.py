@@ -116,6 +116,20 @@ def test_a_relay_that_breaks_nothing_passes(mutation: str) -> None:
             assert "not a method of ServerNotification in codex-0.163.0" in undeclared.message
 
 
+def test_an_answer_to_an_id_never_sent_ends_the_scenario_at_once() -> None:
+    """The relay answers with ids the kit never sent: the scenario stops at the first
+    one, a protocol failure, instead of waiting out the message timeout for the answer
+    it awaited (which would be reported as a hang)."""
+    (result,) = run("wrong-ids", ["account-read-logged-out"])
+    assert result.outcome == "failed"
+    assert [(f.fault, f.kind) for f in result.failures] == [("server", "protocol")], (
+        result.explain()
+    )
+    (failure,) = result.failures
+    assert "which the kit never sent" in failure.message
+    assert failure.step == "step 1 request account/read"
+
+
 def test_an_undeclared_field_is_a_warning_with_its_type_and_path_unless_strict() -> None:
     (lenient,) = run("undeclared-field", ["account-read-logged-out"])
     assert lenient.outcome == "passed", lenient.explain()
