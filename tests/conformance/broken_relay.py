@@ -22,6 +22,24 @@ from typing import Any
 
 Message = dict[str, Any]
 Out = Callable[[str], None]
+#: Mutations of the conversation surface (``Relay.converse``).
+CONVERSATION = frozenset(
+    {
+        "drop-item-completed",
+        "delta-after-completed",
+        "delta-before-started",
+        "auto-answer-approval",
+        "failed-turn-completed",
+        "wrong-thread-id",
+        "turn-completed-early",
+        "duplicate-request-id",
+        "resolved-after-item",
+        "second-turn-completed",
+        "unknown-turn",
+        "turn-in-progress",
+        "wrong-delta-text",
+    }
+)
 
 
 def snake(name: str) -> str:
@@ -61,8 +79,9 @@ class Relay:
             if self.mutation == "crash-mid-login" and '"account/login/start"' in raw:
                 self.child.kill()
                 os._exit(3)
-            self.child.stdin.write(raw.encode())
-            self.child.stdin.flush()
+            with self.lock:
+                self.child.stdin.write(raw.encode())
+                self.child.stdin.flush()
         self.child.stdin.close()
 
     # server -> client
@@ -82,6 +101,8 @@ class Relay:
         method = m.get("method")
         is_answer = "id" in m and "method" not in m
         emit = self.write
+        if kind in CONVERSATION and self.converse(m, method):
+            return
         if kind == "drop-login-completed" and method == "account/login/completed":
             return
         if kind == "reorder-updated-first":
@@ -168,6 +189,75 @@ class Relay:
         emit(json.dumps(m))
         if is_answer and m.get("id") == 1:
             self.first_answer_done = True
+
+    def converse(self, m: Message, method: Any) -> bool:
+        """The conversation mutations; True when the message was dealt with."""
+        kind, emit = self.mutation, self.write
+        params = m.get("params") if isinstance(m.get("params"), dict) else {}
+        item = params.get("item") if isinstance(params.get("item"), dict) else {}
+        turn = params.get("turn") if isinstance(params.get("turn"), dict) else {}
+        if kind == "drop-item-completed" and method == "item/completed":
+            return item.get("type") == "agentMessage"
+        if kind == "delta-after-completed" and method == "item/agentMessage/delta":
+            self.held.append(json.dumps(m))
+        if kind == "delta-after-completed" and method == "item/completed" and self.held:
+            emit(json.dumps(m))
+            emit(self.held.pop())
+            return True
+        streaming = item.get("type") == "agentMessage" and not item.get("text")
+        if kind == "delta-before-started" and method == "item/started" and streaming:
+            self.held.append(json.dumps(m))
+            return True
+        if kind == "delta-before-started" and method == "item/agentMessage/delta" and self.held:
+            emit(json.dumps(m))
+            emit(self.held.pop())
+            return True
+        if kind == "auto-answer-approval" and str(method).endswith("/requestApproval"):
+            self.to_server({"id": m["id"], "result": {"decision": "accept"}})
+            return True
+        if kind == "failed-turn-completed" and method == "turn/completed":
+            turn["status"], turn["error"] = "completed", None
+        if kind == "wrong-thread-id" and str(method).startswith("item/") and "threadId" in params:
+            params["threadId"] = "00000000-0000-7000-8000-000000000001"
+        answer = item.get("type") == "agentMessage"
+        if kind == "turn-completed-early" and method == "item/completed" and answer:
+            self.held.append(json.dumps(m))
+            return True
+        if kind == "turn-completed-early" and method == "turn/completed":
+            emit(json.dumps(m))
+            for held in self.held:
+                emit(held)
+            return True
+        if kind == "duplicate-request-id" and str(method).endswith("/requestApproval"):
+            # A request the client has not answered yet, under the approval's id.
+            refresh = {"reason": "unauthorized", "previousAccountId": None}
+            other = {"id": m["id"], "method": "account/chatgptAuthTokens/refresh"}
+            emit(json.dumps({**other, "params": refresh}))
+        if kind == "resolved-after-item" and method == "serverRequest/resolved":
+            self.held.append(json.dumps(m))
+            return True
+        if kind == "resolved-after-item" and method == "item/completed" and self.held:
+            emit(json.dumps(m))
+            emit(self.held.pop())
+            return True
+        if kind == "second-turn-completed" and method == "turn/completed":
+            emit(json.dumps(m))
+        if kind == "unknown-turn" and method == "turn/completed":
+            ghost = json.loads(json.dumps(m))
+            ghost["params"]["turn"]["id"] = "00000000-0000-7000-8000-0000000000aa"
+            emit(json.dumps(ghost))
+        if kind == "turn-in-progress" and method == "turn/completed":
+            turn["status"] = "inProgress"
+        if kind == "wrong-delta-text" and method == "item/agentMessage/delta":
+            params["delta"] = params["delta"].upper()
+        return False
+
+    def to_server(self, message: Message) -> None:
+        """A line to the server as if the client had sent it."""
+        assert self.child.stdin is not None
+        with self.lock:
+            self.child.stdin.write((json.dumps(message) + "\n").encode())
+            self.child.stdin.flush()
 
     def run(self) -> int:
         if self.mutation == "ignore-sigterm":

@@ -67,6 +67,28 @@ MUTATIONS = {
         "account/login/completed is a notification but came with an id",
     ),
     "wrong-cancel-status": (["login-cancel-unknown-id"], '$.result.status: expected "notFound"'),
+    # The conversation surface: each breaks one protocol rule (RULE_BROKEN).
+    "drop-item-completed": (["turn-token-usage"], "had started and not completed"),
+    "delta-after-completed": (["turn-streamed"], "came after its item/completed"),
+    "delta-before-started": (["turn-streamed"], "for an item that had not started"),
+    "auto-answer-approval": (["approval-accept"], "which the server never sent"),
+    "failed-turn-completed": (
+        ["model-context-window-exceeded"],
+        "after the server reported an error it would not retry",
+    ),
+    "wrong-thread-id": (["turn-text"], "which the server never announced"),
+    "turn-completed-early": (["turn-token-usage"], "had started and not completed"),
+    "duplicate-request-id": (["approval-accept"], "reuses id 0"),
+    "resolved-after-item": (["approval-accept"], "came before serverRequest/resolved"),
+    "second-turn-completed": (["turn-text"], "a second turn/completed for turn"),
+    "unknown-turn": (["turn-text"], "which never started"),
+    "turn-in-progress": (["turn-text"], "has status 'inProgress'"),
+    # The streamed text is not the completed one (the `item` step holds them together).
+    "wrong-delta-text": (
+        ["turn-streamed"],
+        'the deltas of agentMessage item msg-2 add up to "STREAMED WORDS ARRIVE ONE BY ONE", '
+        'but the completed item\'s text is "Streamed words arrive one by one"',
+    ),
     # Outside the account surface: every message is held to the bundle, whatever its method.
     "config-warning-number": (
         ["account-read-logged-out"],
@@ -81,6 +103,18 @@ RULE_BROKEN = {
     "reorder-updated-first": "login-order",
     "update-after-failed-login": "login-order",
     "completed-twice": "login-completed-once",
+    "drop-item-completed": "item-completed",
+    "delta-after-completed": "delta-within-item",
+    "delta-before-started": "delta-within-item",
+    "auto-answer-approval": "approval-resolved",
+    "failed-turn-completed": "turn-failure",
+    "wrong-thread-id": "turn-ids",
+    "turn-completed-early": "item-completed",
+    "duplicate-request-id": "server-request-ids",
+    "resolved-after-item": "approval-resolved",
+    "second-turn-completed": "turn-completed-last",
+    "unknown-turn": "turn-ids",
+    "turn-in-progress": "turn-completed-last",
 }
 
 
@@ -114,6 +148,21 @@ def test_a_relay_that_breaks_nothing_passes(mutation: str) -> None:
             (undeclared,) = [w for w in result.warnings if w.kind == "undeclared-method"]
             assert undeclared.method == "example/undeclared"
             assert "not a method of ServerNotification in codex-0.163.0" in undeclared.message
+
+
+@pytest.mark.parametrize("mutation", ["none", "slow-answers"])
+def test_a_relay_that_breaks_nothing_passes_the_conversation(mutation: str) -> None:
+    """No false alarms on a conversation: every rule holds through turns, streams,
+    approvals, an interrupt and a retried stream when nothing is broken."""
+    ids = [
+        "turn-text",
+        "turn-streamed",
+        "approval-accept",
+        "turn-interrupt-mid-stream",
+        "model-stream-cut",
+    ]
+    results = run(mutation, ids)
+    assert [r.outcome for r in results] == ["passed"] * len(ids), [r.explain() for r in results]
 
 
 def test_an_answer_to_an_id_never_sent_ends_the_scenario_at_once() -> None:
