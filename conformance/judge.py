@@ -15,6 +15,8 @@ the answer awaited will not come as it should) also ends the scenario at once
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from typing import Any
 
@@ -25,6 +27,10 @@ from .schema_check import SchemaCheck, SchemaSetError
 
 Message = dict[str, Any]
 MAX_GARBAGE_REPORTED = 5
+#: An ``"id": VALUE`` in a line the kit sent as it is (a string or an integer id).
+_RAW_ID = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
+#: How much of a raw line is searched for ids (they lead in the lines the kit sends).
+RAW_ID_WINDOW = 64 * 1024
 
 
 class Judge:
@@ -38,6 +44,9 @@ class Judge:
         )
         self._pending: dict[Any, str] = {}  # the kit's request id -> method
         self._answered: set[Any] = set()
+        #: Ids in lines the kit sent as they are (deliberately malformed: too deep to parse,
+        #: too long ...): an answer to one of them is not an answer to an id never sent.
+        self._raw_ids: set[Any] = set()
         self._server_requests: dict[Any, str] = {}  # unanswered, id -> method
         self._garbage_lines = 0
         self._stop: Failure | None = None
@@ -66,6 +75,11 @@ class Judge:
             self.problems.append(Failure("environment", "setup", str(exc)))
         finally:
             self.validation_seconds += time.perf_counter() - started
+
+    def raw_sent(self, line: str) -> None:
+        """A line the kit sent as it is: the ids it carries, as far as the kit can read them."""
+        for token in _RAW_ID.findall(line[:RAW_ID_WINDOW]):
+            self._raw_ids.add(json.loads(token))
 
     def requested(self, request_id: Any) -> str:
         """The method of the kit's request with this id ("?" for none)."""
@@ -118,6 +132,9 @@ class Judge:
             self._problem("protocol", f"a message with neither id nor method: {message}")
             return
         request_id = message["id"]
+        if request_id not in self._pending and request_id in self._raw_ids:
+            self._raw_ids.discard(request_id)  # the answer to a line the kit sent as it is
+            return
         if request_id not in self._pending:
             self._stop_at_once(f"an answer to id {request_id!r}, which the kit never sent")
             return

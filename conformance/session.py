@@ -105,6 +105,7 @@ class Session:
         self._send(message, self.judge.answering(request_id), None)
 
     def send_raw(self, line: str, label: str = "deliberately malformed by the kit") -> None:
+        self.judge.raw_sent(line)
         self.transcript.add("out", line, label)
         self._write(line)
 

@@ -284,3 +284,20 @@ def test_a_baseline_is_found_by_path_or_packaged_name(tmp_path: Path) -> None:
     assert Baseline.find(str(baseline(tmp_path).source)).entries.keys() == {"s1"}
     with pytest.raises(BaselineError, match=r"no-such: no such file, nor a packaged .*codex-0"):
         Baseline.find("no-such")
+
+
+def test_an_answer_to_an_id_never_sent_stops_but_one_to_a_raw_line_does_not() -> None:
+    """The judge names the violation that ends a scenario at once, once; an id the kit
+    sent in a line of its own making (too deep for it to parse) is one it sent."""
+    from conformance.judge import Judge
+
+    judge = Judge(None, ())
+    judge.raw_sent('{"id": "deep", "method": "account/read", "params": {"x": [[[[]]]]}}')
+    judge.received({"id": "deep", "error": {"code": -32600, "message": "too deep"}}, None)
+    assert judge.problems == []
+    assert judge.stopping() is None
+    judge.received({"id": 7, "result": {}}, None)
+    stop = judge.stopping()
+    assert stop is not None and stop.message == "an answer to id 7, which the kit never sent"
+    assert judge.stopping() is None  # returned once
+    assert judge.problems == [stop]
