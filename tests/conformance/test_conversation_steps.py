@@ -93,3 +93,14 @@ def test_a_home_file_naming_nothing_saved_is_the_kits_fault(kit: Kit, tmp_path: 
     (failure,) = kit.run(load(path)).failures
     assert (failure.fault, failure.kind) == ("kit", "setup")
     assert failure.message.startswith("home file auth.json: ${nobody.auth_json} names nothing")
+
+
+def test_the_conversation_example_of_the_docs_runs(kit: Kit, tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "conformance.md").read_text()
+    section = docs[docs.index("### Conversations") :]
+    start = section.index("```yaml\n") + len("```yaml\n")
+    example = section[start : section.index("```", start)]
+    path = tmp_path / "example.yaml"
+    path.write_text("title: the docs' example\n" + example)
+    result = kit.run(load(path))
+    assert result.outcome == "passed", result.explain()
