@@ -4,7 +4,8 @@ of the run spent validating messages against the schema.
 
     .venv/bin/python benchmarks/bench_conformance.py [--json out.json]
 
-Targets (issue #5): ≤ 30 s with -n 2 on 2 cores, ≥ 1.7x speed-up, validation ≤ 5 %.
+Targets (issue #5): ≤ 30 s with -n 2 on 2 cores, ≥ 1.7x speed-up, validation ≤ 5 %;
+(issue #13, with the conversation scenarios): ≤ 45 s with -n 2 on 2 cores.
 """
 
 from __future__ import annotations
