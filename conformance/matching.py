@@ -13,6 +13,7 @@ always writes its nullable fields). Strings starting with ``$`` are matchers:
 ``$regex:PATTERN``   a string that matches PATTERN (search, not full match)
 ``$prefix:TEXT``     a string that starts with TEXT
 ``$contains:TEXT``   a string that contains TEXT
+``$at_least:N``      a number not below N (``$at_most:N`` not above N)
 ===================  =========================================================
 
 Objects with one ``$`` key combine expectations:
@@ -173,13 +174,19 @@ _MATCHERS: dict[str, Callable[[Any, str], bool]] = {
     "string": lambda actual, _: isinstance(actual, str),
     "nonempty": lambda actual, _: isinstance(actual, str) and actual != "",
     "int": lambda actual, _: _is_int(actual),
-    "number": lambda actual, _: _is_int(actual) or isinstance(actual, float),
+    "number": lambda actual, _: _is_number(actual),
     "bool": lambda actual, _: isinstance(actual, bool),
     "uuid": lambda actual, _: isinstance(actual, str) and _is_uuid(actual),
     "regex": lambda actual, arg: isinstance(actual, str) and re.search(arg, actual) is not None,
     "prefix": lambda actual, arg: isinstance(actual, str) and actual.startswith(arg),
     "contains": lambda actual, arg: isinstance(actual, str) and arg in actual,
+    "at_least": lambda actual, arg: _is_number(actual) and actual >= float(arg),
+    "at_most": lambda actual, arg: _is_number(actual) and actual <= float(arg),
 }
+
+
+def _is_number(value: Any) -> bool:
+    return _is_int(value) or isinstance(value, float)
 
 
 def _match_string_matcher(matcher: str, actual: Any, path: str) -> list[str]:

@@ -23,14 +23,22 @@ if TYPE_CHECKING:
 _VIEW = (
     "What the decoded request must hold: `input` (as sent), `conversation` (the whole "
     "conversation, history included, on either transport), `model`, `tools` (the names "
-    "offered), `auth` (`bearer: live`, `issued_by_tenant` ...), `transport`, `metadata`."
+    "offered), `auth` (`bearer: live`, `issued_by_tenant` ...), `transport`, `metadata`, "
+    "`seconds_since_previous` (since the request before it; null for the first)."
 )
 
 
-def view(record: dict[str, Any]) -> dict[str, Any]:
-    """A request as a scenario sees it: the mock's record, plus ``conversation``."""
+def view(answered: list[dict[str, Any]], number: int) -> dict[str, Any]:
+    """The request ``number`` (1-based) as a scenario sees it: the mock's record, plus
+    ``conversation`` and ``seconds_since_previous`` (a retry's wait, on the backend clock)."""
+    record = answered[number - 1]
     conversation = record.get("full_input")
-    return {**record, "conversation": conversation if conversation is not None else record["input"]}
+    previous = answered[number - 2]["at"] if number > 1 else None
+    return {
+        **record,
+        "conversation": conversation if conversation is not None else record["input"],
+        "seconds_since_previous": None if previous is None else round(record["at"] - previous, 3),
+    }
 
 
 class ModelRequest(StepKind):
@@ -65,7 +73,7 @@ class ModelRequest(StepKind):
                 )
                 return
             time.sleep(0.05)
-        request = view(answered[wanted - 1])
+        request = view(answered, wanted)
         run.check(self.expect, request, f"model request {wanted}")
         if self.save:
             run.saved[self.save] = request

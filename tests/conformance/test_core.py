@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ({"a": True}, {"a": 1}, "$.a: expected true, got 1"),
         ({"a": "$regex:^x\\d$"}, {"a": "x10"}, "$.a: expected $regex:^x\\d$"),
         ({"$some": {"t": 2}}, [{"t": 1}], 'no element matches {"t": 2} among 1'),
+        ({"wait": "$at_least:1"}, {"wait": 0.5}, "$.wait: expected $at_least:1, got 0.5"),
+        ({"wait": "$at_most:1"}, {"wait": "2"}, '$.wait: expected $at_most:1, got "2"'),
         ({"$some": 1}, {"t": 1}, "$: expected a list"),
         ({"$none": {"t": 1}}, [{"t": 2}, {"t": 1}], '$[1]: matches {"t": 1}, and no element may'),
         ({"$any_of": ["a", "b"]}, "c", '$: matches none of 2 alternatives ($: expected "a", got'),
@@ -49,6 +51,7 @@ def test_a_mismatch_says_where_and_why(expected: object, actual: object, problem
         ({"a": "$uuid"}, {"a": "6f1c9a52-4d9e-4a55-9b5b-2f3f3f3f3f3f"}),
         ({"a": {"$some": {"t": "$contains:hi"}}}, {"a": [{"t": "no"}, {"t": "oh hi", "u": 1}]}),
         ({"$none": {"t": 1}}, [{"t": 2}, {"u": 1}]),
+        ({"wait": "$at_least:0.9", "n": "$at_most:3"}, {"wait": 1.02, "n": 3}),
         ({"$any_of": [{"result": {}}, {"error": {"code": 1}}]}, {"error": {"code": 1, "m": ""}}),
     ],
 )
