@@ -25,6 +25,7 @@ from .report import RunReport
 from .results import ScenarioResult
 from .scenario import CAPABILITIES, CATALOG, Scenario, ScenarioFileError, load
 from .schema_check import SchemaSetError
+from .shard import ShardError, in_shard, parse_shard
 from .target import Target, TargetError
 
 BASELINES = Path(__file__).resolve().parent / "baselines"
@@ -100,6 +101,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=10.0,
         metavar="SECONDS",
         help="How long to wait for each awaited message (default 10).",
+    )
+    group.addoption(
+        "--shard",
+        metavar="I/N",
+        help="Run only part I of N of the scenarios (split by scenario id; for CI jobs).",
     )
     group.addoption(
         "--mock-backend-control",
@@ -285,6 +291,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(
         key=lambda item: not (isinstance(item, ScenarioItem) and "slow" in item.scenario.tags)
     )
+    if shard := config.getoption("shard"):
+        _keep_shard(config, items, shard)
     all_ids = {path.stem for folder in _catalogs(config) for path in folder.glob("*.y*ml")}
     unknown = kit.baseline.unknown(all_ids)
     if unknown:
@@ -292,6 +300,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             f"the baseline {kit.baseline.source} lists scenarios that do not exist: "
             f"{', '.join(unknown)}"
         )
+
+
+def _keep_shard(config: pytest.Config, items: list[pytest.Item], shard: str) -> None:
+    try:
+        index, count = parse_shard(shard)
+    except ShardError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    ids = [item.scenario.id for item in items if isinstance(item, ScenarioItem)]
+    keep = in_shard(ids, index, count)
+    dropped = [i for i in items if isinstance(i, ScenarioItem) and i.scenario.id not in keep]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if i not in dropped]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
