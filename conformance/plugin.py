@@ -282,6 +282,7 @@ class ScenarioItem(pytest.Item):
         return self.path, 0, f"scenario {self.scenario.id}: {self.scenario.title}"
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m: shards split what is left to run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     kit = config.stash.get(_KIT, None)
     if kit is None:

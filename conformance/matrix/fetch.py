@@ -9,7 +9,6 @@ message for that release's column.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,8 +45,7 @@ def fetch(version: str, find: BinaryFinder = codex_binary) -> Fetched:
         binary = find(version)
     except ReleaseUnavailable as exc:
         return Fetched(version, None, None, time.monotonic() - started, str(exc))
-    except (OSError, subprocess.SubprocessError) as exc:
-        # A download cut off mid-way, a full disk: the installer's own error.
-        error = f"codex {version} could not be installed: {exc}"
+    except Exception as exc:  # a full disk, an installer's own bug: this release only
+        error = f"codex {version} could not be installed: {type(exc).__name__}: {exc}"
         return Fetched(version, None, None, time.monotonic() - started, error)
     return Fetched(version, binary, source_of(binary), time.monotonic() - started)

@@ -24,6 +24,8 @@ from .fetch import BinaryFinder, fetch
 from .published import Published
 from .record import Matrix, ReleaseResult
 from .release_bundle import bundle_for, vendored_folder
+from .selection import version_key
+from .startup import start_failure
 
 Log = Callable[[str], None]
 
@@ -78,6 +80,9 @@ def run_release(
         release.bundle = f"bundles/{version}"
     else:
         release.reasons["(schema)"] = bundle.error or "no schema bundle"
+    if why := start_failure(got.binary):
+        release.error = {"fault": "environment", "message": why}
+        return release
     begun = time.monotonic()
     run_catalog(release, got.binary, out / "releases" / version, settings, processes)
     release.seconds["run"] = time.monotonic() - begun
@@ -98,8 +103,6 @@ def compat_chain(
     releases: list[ReleaseResult], folder_of: Callable[[ReleaseResult], Path | None]
 ) -> list[CompatStep]:
     """The gate between each release and the next one that has a bundle."""
-    from .selection import version_key
-
     with_bundles = [
         (release, folder)
         for release in sorted(releases, key=lambda r: version_key(r.version))

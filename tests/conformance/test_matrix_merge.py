@@ -1,0 +1,67 @@
+"""``matrix --merge``: the folders of many CI jobs (one release, or one shard, each) make
+one matrix; the gate is computed over the bundles the jobs carried."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conformance.bundles import BUNDLES
+from conformance.matrix.cli import main
+from conformance.matrix.merge import MergeError, merge
+from conformance.matrix.record import Matrix, ReleaseResult
+
+
+def job(folder: Path, *releases: ReleaseResult) -> Path:
+    Matrix(releases=list(releases), titles={"a": "A", "b": "B"}).write(folder)
+    return folder
+
+
+def test_shards_of_one_release_unite_and_the_gate_spans_the_jobs(tmp_path: Path) -> None:
+    first = job(
+        tmp_path / "shard1",
+        ReleaseResult("0.163.0", "venv", {"a": "passed"}, bundle="vendored", shards=["1/2"]),
+    )
+    second_release = ReleaseResult(
+        "0.163.0", "venv", {"b": "failed"}, {"b": "server fault, mismatch: $.x"}, shards=["2/2"]
+    )
+    newer = ReleaseResult("9.9.9", "npm", {"a": "passed", "b": "passed"}, bundle="bundles/9.9.9")
+    second = job(tmp_path / "shard2", second_release, newer)
+    shutil.copytree(BUNDLES / "0.171.0", second / "bundles" / "9.9.9")
+
+    out = tmp_path / "merged"
+    merged = merge([first, second], out)
+    merged.write(out)
+
+    data = json.loads((out / "matrix.json").read_text())
+    old, new = data["releases"]
+    assert old["scenarios"] == {"a": "passed", "b": "failed"}
+    assert old["shards"] == ["1/2", "2/2"]
+    assert old["reasons"] == {"b": "server fault, mismatch: $.x"}
+    assert old["bundle"] == "vendored"
+    assert new["version"] == "9.9.9"
+    assert (out / "bundles" / "9.9.9" / "ClientRequest.json").is_file()
+    [step] = data["compat"]
+    assert (step["from"], step["to"]) == ("0.163.0", "9.9.9")
+    assert "GetAccountResponse.account.oneOf[gcp]" in {f["path"] for f in step["errors"]}
+    assert main(["--merge", str(first), str(second), "--out", str(tmp_path / "cli")]) == 1
+
+
+def test_two_jobs_that_disagree_on_a_scenario_are_not_merged(tmp_path: Path) -> None:
+    one = job(tmp_path / "one", ReleaseResult("0.163.0", "venv", {"a": "passed"}))
+    two = job(tmp_path / "two", ReleaseResult("0.163.0", "venv", {"a": "failed"}))
+    with pytest.raises(MergeError, match="a is failed there but passed in an earlier folder"):
+        merge([one, two], tmp_path / "out")
+
+
+def test_a_folder_without_a_matrix_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    code = main(["--merge", str(tmp_path / "empty"), "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "empty: no matrix.json (is it a matrix output folder?)" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "matrix.json").exists()

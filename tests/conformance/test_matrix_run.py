@@ -1,0 +1,109 @@
+"""The matrix over fake releases (nothing downloaded): good ones fill their columns, and
+each way a release can be bad (published nowhere, a download cut off, a binary that does
+not start, a binary of another version) is an environment fault in its own column while
+the others still run."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from conformance import releases
+from conformance.matrix.catalog_run import RunSettings
+from conformance.matrix.record import Matrix
+from conformance.matrix.run import run_matrix
+
+from .matrix_fakes import QUICK, fake_release
+
+
+def truncated_npm(bin_dir: Path) -> None:
+    """An ``npm`` whose ``pack`` leaves a tarball cut off half-way, as a dropped download."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        data = b"x" * 200_000
+        info = tarfile.TarInfo("package/vendor/x86_64-unknown-linux-musl/bin/codex")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    whole = gzip.compress(buffer.getvalue())
+    cut = bin_dir / "cut.tgz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    npm = bin_dir / "npm"
+    npm.write_text(f'#!/bin/sh\ncp {cut} "codex-$(date +%s)-linux-x64.tgz"\n')
+    npm.chmod(0o755)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setenv("CODEX_KIT_CACHE", str(folder))
+    monkeypatch.setattr(
+        releases, "_install_from_pypi", lambda v, s: "No matching distribution found"
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    truncated_npm(bin_dir)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ['PATH']}")
+    return folder
+
+
+def test_bad_releases_get_an_environment_fault_and_the_others_still_run(
+    cache: Path, tmp_path: Path
+) -> None:
+    fake_release(cache, "9.1.0", bundle="0.163.0", layout="npm")
+    fake_release(cache, "9.2.0", bundle="0.171.0", layout="pypi")
+    fake_release(cache, "9.4.0", starts=False, bundle="0.171.0")
+    fake_release(cache, "9.6.0", bundle="0.171.0")
+    (cache / "codex-9.6.0" / "package" / "vendor" / "x86_64-unknown-linux-musl" / "bin"
+     / "codex").write_text("#!/bin/sh\necho 'codex-cli 9.6.1'\n")  # fmt: skip
+    out = tmp_path / "out"
+    versions = ["9.1.0", "9.2.0", "9.3.0", "9.4.0", "9.5.0", "9.6.0"]
+    lines: list[str] = []
+    matrix = run_matrix(
+        versions, out, RunSettings(workers=0, keyword=QUICK), jobs=3, log=lines.append
+    )
+    matrix.write(out)
+
+    data = json.loads((out / "matrix.json").read_text())
+    by_version = {r["version"]: r for r in data["releases"]}
+    assert list(by_version) == versions
+    for good, source in (("9.1.0", "npm"), ("9.2.0", "pypi")):
+        release = by_version[good]
+        assert release["source"] == source
+        assert release["error"] is None
+        assert release["scenarios"] == {
+            "account-read-logged-out": "passed",
+            "unknown-method": "passed",
+        }, (out / "releases" / good / "console.txt").read_text()[-2000:]
+        assert release["bundle"] == f"bundles/{good}"
+    errors = {v: by_version[v]["error"] for v in ("9.3.0", "9.4.0", "9.5.0", "9.6.0")}
+    assert {e["fault"] for e in errors.values()} == {"environment"}
+    assert "neither on PyPI (No matching distribution found)" in errors["9.3.0"]["message"]
+    assert (
+        "does not start: it ended with exit code 127; stderr: codex: error while loading"
+        in errors["9.4.0"]["message"]
+    )
+    assert "cannot unpack" in errors["9.5.0"]["message"]
+    assert "reports 9.6.1" in errors["9.6.0"]["message"]
+    assert by_version["9.3.0"]["scenarios"] == {} and by_version["9.3.0"]["source"] is None
+    # The gate runs between consecutive releases that have a bundle: 9.4.0's binary could
+    # still write its schema, even though its app-server does not start.
+    steps = [(s["from"], s["to"]) for s in data["compat"]]
+    assert steps == [("9.1.0", "9.2.0"), ("9.2.0", "9.4.0")]
+    first = data["compat"][0]
+    gcp = [f for f in first["errors"] if f["path"] == "GetAccountResponse.account.oneOf[gcp]"]
+    assert gcp and gcp[0]["method"] == "account/read" and gcp[0]["rule"] == "CMP040"
+    assert {"from", "to", "errors", "warnings"} <= set(first)
+    assert data["compat"][1]["errors"] == data["compat"][1]["warnings"] == []
+    assert any(line.startswith("codex 9.3.0: environment fault:") for line in lines)
+    page = (out / "matrix.html").read_text()
+    assert "9.5.0 not run</b>: environment fault: " in page
+    summary = (out / "matrix.md").read_text()
+    row = "| 9.4.0 | npm | 0 | 0 | 0 | 0 | — | **environment fault**: `codex app-server` does not"
+    assert row in summary
+    assert Matrix.read(out / "matrix.json").to_json() == data
