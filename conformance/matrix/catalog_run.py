@@ -44,7 +44,11 @@ def packaged_baseline(version: str) -> str | None:
     return f"codex-{version}" if (BASELINES / f"codex-{version}.yaml").is_file() else None
 
 
-def command(binary: Path, version: str, report: Path, settings: RunSettings) -> list[str]:
+def command(
+    binary: Path, version: str, report: Path, settings: RunSettings, schema: Path | None = None
+) -> list[str]:
+    """The catalog run of one release; ``schema``: the bundle to judge it by when the kit
+    vendors none of its own (else the kit would judge it by an older release's bundle)."""
     argv = [
         sys.executable,
         "-m",
@@ -54,6 +58,8 @@ def command(binary: Path, version: str, report: Path, settings: RunSettings) -> 
     ]
     argv += ["-n", str(settings.workers), "-p", "no:cacheprovider", "-q"]
     argv += ["--conformance-json", str(report)]
+    if schema is not None:
+        argv += ["--conformance-schema", str(schema)]
     if baseline := packaged_baseline(version):
         argv += ["--conformance-baseline", baseline]
     if settings.keyword:
@@ -118,12 +124,13 @@ def run_catalog(
     folder: Path,
     settings: RunSettings,
     processes: Processes,
+    schema: Path | None = None,
 ) -> None:
     """Run the catalog against ``binary`` and fill ``release`` from its report."""
     folder.mkdir(parents=True, exist_ok=True)
     report, log = folder / "report.json", folder / "console.txt"
     report.unlink(missing_ok=True)
-    argv = command(binary, release.version, report, settings)
+    argv = command(binary, release.version, report, settings, schema)
     with processes.started(argv, folder, log) as proc:
         try:
             code = proc.wait(timeout=settings.time_limit)

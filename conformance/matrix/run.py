@@ -84,8 +84,11 @@ def run_release(
         release.error = {"fault": "environment", "message": why}
         return release
     begun = time.monotonic()
-    run_catalog(release, got.binary, out / "releases" / version, settings, processes)
+    own = bundle.folder if bundle.origin == "generated" else None
+    run_catalog(release, got.binary, out / "releases" / version, settings, processes, own)
     release.seconds["run"] = time.monotonic() - begun
+    if own is not None and not release.error:
+        release.schema = f"codex-{version} (generated)"
     return release
 
 
