@@ -8,6 +8,7 @@ list or the folders to merge cannot be used.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ examples:
   codex-conformance matrix --releases pypi,0.164.0.. --out matrix    # every release
   codex-conformance matrix --releases 0.171.0 --shard 1/2 --out part1
   codex-conformance matrix --merge part1 part2 other-release --out matrix
+  codex-conformance matrix --releases latest:5 --list      # ["0.164.0", ...]
 
 --releases items ({EXAMPLE}): an exact release, a range A..B (either end
 open), latest:N, pypi or npm (every release that registry carries).
@@ -44,7 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument(
         "--merge", nargs="+", type=Path, metavar="DIR", help="merge these matrix output folders"
     )
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (required)")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="print the releases --releases means, as a JSON list, and run nothing "
+        "(for a CI job matrix)",
+    )
     parser.add_argument(
         "-j", "--jobs", type=int, default=2, metavar="N", help="releases at once (default 2)"
     )
@@ -80,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.workers < 0:
         parser.error("-j needs 1 or more, -n 0 or more")
+    if args.out is None and not args.list:
+        parser.error("--out DIR is required")
+    if args.list and not args.releases:
+        parser.error("--list goes with --releases")
     try:
         if args.shard:
             parse_shard(args.shard)
@@ -94,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
                 return index[0]
 
             versions = selection.resolve(published)
+            if args.list:
+                print(json.dumps(versions))
+                return 0
             print(f"releases: {', '.join(versions)}", flush=True)
             settings = RunSettings(
                 workers=args.workers,

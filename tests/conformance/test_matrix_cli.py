@@ -76,3 +76,11 @@ def test_exit_status_is_0_only_when_every_release_ran_clean(
         "codex 9.9.9: environment fault: codex 9.9.9 is neither on PyPI (not on PyPI) nor on npm"
         in capsys.readouterr().out
     )
+
+
+def test_list_prints_the_releases_as_json_and_runs_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--releases", "0.171.0,0.133.0,0.171.0", "--list"]) == 0
+    assert capsys.readouterr().out == '["0.133.0", "0.171.0"]\n'
+    assert list(tmp_path.iterdir()) == []
