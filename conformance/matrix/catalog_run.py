@@ -73,20 +73,27 @@ def command(
     return argv
 
 
+class RunsEnded(RuntimeError):
+    """The matrix is being interrupted: no new catalog run may start."""
+
+
 @dataclass
 class Processes:
     """The catalog runs in flight, so an interrupted matrix ends every one of them."""
 
     running: set[subprocess.Popen[bytes]] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    closed: bool = False  # set by end_all: a run that was about to start does not
 
     @contextmanager
     def started(self, argv: list[str], cwd: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
         with self.lock:
+            if self.closed:
+                raise RunsEnded("the matrix is ending; no catalog run starts any more")
+            with log.open("wb") as out:
+                proc = subprocess.Popen(
+                    argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                )
             self.running.add(proc)
         try:
             yield proc
@@ -97,6 +104,7 @@ class Processes:
 
     def end_all(self) -> None:
         with self.lock:
+            self.closed = True
             procs = list(self.running)
         for proc in procs:
             _end(proc)

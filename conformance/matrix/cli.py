@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,9 +122,18 @@ def main(argv: list[str] | None = None) -> int:
                 time_limit=args.time_limit,
                 catalogs=tuple(p.resolve() for p in args.conformance_catalog),
             )
-            matrix = run_matrix(
-                versions, args.out, settings, args.jobs, published=index[0] if index else None
-            )
+            try:
+                with _sigterm_interrupts():
+                    matrix = run_matrix(
+                        versions,
+                        args.out,
+                        settings,
+                        args.jobs,
+                        published=index[0] if index else None,
+                    )
+            except KeyboardInterrupt:
+                print("interrupted: every catalog run has been ended", file=sys.stderr)
+                return 130
             matrix.selection = args.releases
     except (SelectionError, RegistryError, MergeError, ShardError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -128,6 +141,24 @@ def main(argv: list[str] | None = None) -> int:
     for path in matrix.write(args.out):
         print(f"written: {path}")
     return 0 if _all_good(matrix) else 1
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """A cancelled CI job sends SIGTERM: end the catalog runs as Ctrl-C would (the handler
+    is ours only while the releases run, and only in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _all_good(matrix: Matrix) -> bool:

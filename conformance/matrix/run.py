@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..releases import codex_binary
 from ..scenario import CATALOG, load_catalog
-from .catalog_run import Processes, RunSettings, run_catalog
+from .catalog_run import Processes, RunsEnded, RunSettings, run_catalog
 from .compat_steps import CompatStep, compare_bundles
 from .fetch import BinaryFinder, fetch
 from .published import Published
@@ -46,17 +46,25 @@ def run_matrix(
     processes = Processes()
 
     def one(version: str) -> ReleaseResult:
-        release = run_release(version, out, settings, find, processes)
+        try:
+            release = run_release(version, out, settings, find, processes)
+        except RunsEnded:
+            raise
+        except Exception as exc:  # the kit's own bug on one release: that column says so
+            why = f"the matrix failed on this release: {type(exc).__name__}: {exc}"
+            release = ReleaseResult(version, error={"fault": "environment", "message": why})
         if published is not None and version in published.releases:
             release.published = published.releases[version].date
         log(describe(release))
         return release
 
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="release")
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="release") as pool:
-            matrix.releases = list(pool.map(one, versions))
+        matrix.releases = list(pool.map(one, versions))
     finally:
+        # Interrupted (Ctrl-C, SIGTERM): releases not begun never start, runs in flight end.
         processes.end_all()
+        pool.shutdown(wait=True, cancel_futures=True)
     matrix.compat = compat_chain(matrix.releases, lambda r: bundle_folder(r, out))
     matrix.wall_seconds = time.monotonic() - started
     return matrix

@@ -33,7 +33,9 @@ def fake_release(
         binary = folder / "codex_cli_bin" / "bin" / "codex"
     binary.parent.mkdir(parents=True)
     server = (
-        f"exec {shlex.quote(sys.executable)} -m reference_server app-server"
+        # Not exec'd: the shell keeps the fake's path in its command line, so a test can
+        # see whether a server of this fake is still running.
+        f"{shlex.quote(sys.executable)} -m reference_server app-server"
         if starts
         else "echo 'codex: error while loading shared libraries: libfake.so' >&2; exit 127"
     )

@@ -8,7 +8,12 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 import tarfile
+import time
 from pathlib import Path
 
 import pytest
@@ -48,7 +53,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     truncated_npm(bin_dir)
-    monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     return folder
 
 
@@ -107,3 +112,50 @@ def test_bad_releases_get_an_environment_fault_and_the_others_still_run(
     row = "| 9.4.0 | npm | 0 | 0 | 0 | 0 | — | **environment fault**: `codex app-server` does not"
     assert row in summary
     assert Matrix.read(out / "matrix.json").to_json() == data
+
+
+def processes_mentioning(text: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and text in (proc / "cmdline").read_text(errors="replace"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_cancelled_matrix_leaves_no_catalog_run_behind(tmp_path: Path) -> None:
+    """SIGTERM (a CI job cancelled) while a release's catalog runs: the run, its workers
+    and its servers end with the matrix."""
+    cache = tmp_path / "cache"
+    fake_release(cache, "9.1.0")
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "waits-long.yaml").write_text(
+        "title: waits\ndescription: keeps a server busy\nsteps:\n  - sleep: 30\n"
+    )
+    out = tmp_path / "out"
+    matrix = subprocess.Popen(
+        [sys.executable, "-m", "conformance", "matrix", "--releases", "9.1.0", "-k",
+         "waits-long", "--conformance-catalog", str(catalog), "--out", str(out)],
+        env={**os.environ, "CODEX_KIT_CACHE": str(cache)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        marker = str(cache / "codex-9.1.0")
+        while time.monotonic() < deadline and len(processes_mentioning(marker)) < 2:
+            time.sleep(0.2)  # the catalog run, and the fake server it started
+        assert len(processes_mentioning(marker)) >= 2, "the catalog run never started"
+        matrix.send_signal(signal.SIGTERM)
+        matrix.wait(timeout=30)
+    finally:
+        if matrix.poll() is None:
+            matrix.kill()
+            matrix.wait()
+    deadline = time.monotonic() + 10
+    while processes_mentioning(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_mentioning(marker) == []
+    assert matrix.returncode == 130
