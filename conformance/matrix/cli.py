@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         "(for a CI job matrix)",
     )
     parser.add_argument(
-        "-j", "--jobs", type=int, default=2, metavar="N", help="releases at once (default 2)"
+        "-j", "--jobs", type=int, default=3, metavar="N", help="releases at once (default 3)"
     )
     parser.add_argument(
         "-n", dest="workers", type=int, default=1, metavar="N",
