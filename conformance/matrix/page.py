@@ -3,9 +3,10 @@
 A grid, scenario x release, each cell coloured by outcome with the reason on hover (the
 ``title`` attribute: the failure, the baseline's reason, why skipped). A cell whose
 outcome differs from the release before it is outlined, so what a release changed
-stands out. Above the grid, per release, the schema gate against the release before
-(errors, warnings, info; the findings on hover); below it every step's findings in full.
-A release that could not be run shows its ``environment`` fault in its header and cells.
+stands out (a failure a baseline expects and one no baseline expects count as alike).
+Above the grid, per release, the schema gate against the release before (errors,
+warnings, info; the findings on hover); below it every step's findings in full. A release
+that could not be run shows its ``environment`` fault in its header and cells.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from html import escape
 
 from .compat_steps import CompatStep
-from .record import Matrix, ReleaseResult
+from .record import Matrix, ReleaseResult, state
 
 #: outcome -> (label in the cell, background, text colour, what the legend calls it)
 CELLS = {
@@ -156,8 +157,9 @@ def _cell(release: ReleaseResult, scenario: str, outcome: str, previous: str | N
     else:
         reason = release.reasons.get(scenario)
         why = outcome + (f": {reason}" if reason else "")
-    changed = previous is not None and outcome not in ("environment", "missing")
-    classes = ' class="changed"' if changed and outcome != previous else ""
+    comparable = previous is not None and outcome not in ("environment", "missing")
+    changed = comparable and state(outcome) != state(previous)
+    classes = ' class="changed"' if changed else ""
     return (
         f'<td{classes} data-release="{escape(release.version)}" '
         f'data-scenario="{escape(scenario)}" data-outcome="{outcome}" '

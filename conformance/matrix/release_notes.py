@@ -10,12 +10,13 @@ hold the committed page to the committed JSON without rerunning ~30 releases.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 from typing import Any
 
 from .compat_steps import CompatStep
-from .record import Matrix, ReleaseResult
+from .record import Matrix, ReleaseResult, state
 
 REGENERATE = "python -m conformance.matrix.release_notes docs/releases.json > docs/releases.md"
 #: surface -> the method prefixes it is made of. The conversation surface joins here once
@@ -47,7 +48,7 @@ def render(matrix: Matrix) -> str:
         *(f"> ⚠️ {warning}\n" for warning in matrix.warnings),
         "## Releases",
         "",
-        "| Release | Published | From | Passed | Known deviations | Skipped | Failed | "
+        "| Release | Published (npm) | From | Passed | Known deviations | Skipped | Failed | "
         "Sends beyond its schema |",
         "|---|---|---|---:|---:|---:|---:|---|",
         *(_release_row(r) for r in releases),
@@ -57,7 +58,8 @@ def render(matrix: Matrix) -> str:
         "Schema findings on the "
         + ", ".join(f"**{name}**" for name in SURFACES)
         + " surface (ERROR breaks an old client or server, WARN is worth a look, INFO is "
-        "safe), with the method each belongs to; then the scenarios whose outcome changed. "
+        "safe), with the method each belongs to; then the scenarios whose outcome changed "
+        "(a failure is a failure here whether or not a packaged baseline expects it). "
         "Every other finding is counted in the last table.",
     ]
     steps = {step.new: step for step in matrix.compat}
@@ -75,6 +77,12 @@ def render(matrix: Matrix) -> str:
     if quiet:
         lines += ["", "No change on the " + "/".join(SURFACES) + " surface, nor in the "
                   "catalog's outcomes: " + ", ".join(quiet) + "."]  # fmt: skip
+    if flips := unsteady(releases):
+        lines += ["", "## Unsteady scenarios", "",
+                  "These pass and fail in turn from release to release; read their changes above "
+                  "as a race to look into (run one release a few times), not as behaviour that "
+                  "changed:", ""]  # fmt: skip
+        lines += [f"- `{scenario}`: {count} changes" for scenario, count in flips.items()]
     lines += ["", "## Every surface, counted", "", _counts_table(matrix.compat)]
     if not ran:
         lines += ["", "No release could be run."]
@@ -129,9 +137,9 @@ def _step(step: CompatStep | None, before: ReleaseResult, after: ReleaseResult) 
                 ]
                 lines.append("")
     changed = [
-        (scenario, before.scenarios.get(scenario, "absent"), outcome)
+        (scenario, state(before.scenarios.get(scenario)), state(outcome))
         for scenario, outcome in sorted(after.scenarios.items())
-        if before.scenarios.get(scenario, "absent") != outcome
+        if state(before.scenarios.get(scenario)) != state(outcome)
     ]
     if changed:
         lines += [f"Catalog (vs {before.version}):", ""]
@@ -146,6 +154,20 @@ def _step(step: CompatStep | None, before: ReleaseResult, after: ReleaseResult) 
     while lines and not lines[-1]:
         lines.pop()
     return lines
+
+
+def unsteady(releases: list[ReleaseResult]) -> dict[str, int]:
+    """Scenarios that pass and fail in turn, release after release (three changes or more):
+    more likely a race in the server or the scenario than three changes of behaviour."""
+    flips: dict[str, int] = {}
+    ids = {i for release in releases for i in release.scenarios}
+    for scenario in sorted(ids):
+        states = [state(r.scenarios[scenario]) for r in releases if scenario in r.scenarios]
+        states = [s for s in states if s in ("passes", "fails")]
+        count = sum(1 for a, b in itertools.pairwise(states) if a != b)
+        if count >= 3:
+            flips[scenario] = count
+    return flips
 
 
 def _counts_table(steps: list[CompatStep]) -> str:

@@ -56,12 +56,24 @@ def test_each_step_lists_the_account_changes_and_the_outcomes_that_changed() -> 
         "added (account/read)"
     ) in step
     assert "TurnStartParams.y" not in step.split("## Every surface")[0]
-    assert "- `a`: passed → **failed** (server fault, mismatch: at $.userId)" in step
-    assert "- `b`: skipped → **passed**" in step
+    assert "- `a`: passes → **fails** (server fault, mismatch: at $.userId)" in step
+    assert "- `b`: skipped → **passes**" in step
     assert "### 0.170.0\n\nNot run: environment fault: not published" in page
     assert "nor in the catalog's outcomes: 0.164.0." in page
     assert "| 0.164.0 → 0.169.0 | 0 / 0 / 1 | 0 / 0 / 1 |" in page
     assert "| 0.170.0 |  | — | | | | | not run: environment fault: not published |" in page
+
+
+def test_a_failure_is_a_failure_with_or_without_a_baseline_and_flip_flops_are_flagged() -> None:
+    outcomes = ["xfailed", "failed", "passed", "failed", "passed", "failed"]
+    releases = [
+        ReleaseResult(f"0.1{i}0.0", "pypi", {"known": outcomes[min(i, 1)], "racy": outcome})
+        for i, outcome in enumerate(outcomes)
+    ]
+    page = render(Matrix(releases=releases))
+    assert "`known`" not in page.split("## Unsteady")[0]  # xfailed, then failed: no change
+    assert "- `racy`: 4 changes" in page
+    assert "- `racy`: fails → **passes**" in page
 
 
 def test_the_committed_page_is_what_the_committed_run_makes() -> None:
