@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .results import Failure, ScenarioResult
+from .validation_text import validation_text
 
 
 class BaselineEntry(BaseModel):
@@ -39,8 +40,17 @@ class BaselineFile(BaseModel):
     entries: list[BaselineEntry] = Field(default_factory=list)
 
 
+#: The baselines the kit ships, one per release the project's CI holds to them.
+BASELINES = Path(__file__).resolve().parent / "baselines"
+
+
 class BaselineError(ValueError):
     """A baseline file cannot be used."""
+
+
+def packaged() -> list[str]:
+    """The names of the packaged baselines (``codex-0.163.0`` ...)."""
+    return sorted(path.stem for path in BASELINES.glob("*.yaml"))
 
 
 @dataclass
@@ -54,6 +64,19 @@ class Baseline:
         return cls()
 
     @classmethod
+    def find(cls, name_or_path: str) -> Baseline:
+        """A baseline file, or a packaged one by name (a file of that name comes first)."""
+        path = Path(name_or_path)
+        if not path.exists():
+            if name_or_path not in packaged():
+                raise BaselineError(
+                    f"{name_or_path}: no such file, nor a packaged baseline "
+                    f"({', '.join(packaged())})"
+                )
+            path = BASELINES / f"{name_or_path}.yaml"
+        return cls.load(path)
+
+    @classmethod
     def load(cls, path: Path) -> Baseline:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -61,10 +84,7 @@ class Baseline:
         except (OSError, yaml.YAMLError) as exc:
             raise BaselineError(f"{path}: cannot read the baseline: {exc}") from exc
         except ValidationError as exc:
-            details = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-            raise BaselineError(f"{path}: {details}") from None
+            raise BaselineError(f"{path}: {validation_text(exc)}") from None
         entries: dict[str, BaselineEntry] = {}
         for entry in parsed.entries:
             if entry.scenario in entries:
@@ -76,7 +96,7 @@ class Baseline:
         """Entries naming scenarios that do not exist (misspelt or removed)."""
         return sorted(set(self.entries) - scenario_ids)
 
-    def judge(self, result: ScenarioResult, version: str | None = None) -> ScenarioResult:
+    def judge(self, result: ScenarioResult) -> ScenarioResult:
         entry = self.entries.get(result.id)
         if entry is None or result.outcome == "skipped":
             return result

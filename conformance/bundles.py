@@ -1,7 +1,7 @@
 """Which vendored bundle judges a server: the one of the version it reports.
 
 The kit ships each known release's own schema bundle (``schema/codex/VERSION/`` in a
-checkout, reached through the ``conformance/bundles`` link; real folders in a wheel).
+checkout, reached through the ``conformance/vendored`` link; real folders in a wheel).
 A server is judged by the bundle of the version in its ``userAgent``; a version with no
 bundle of its own by the newest release not newer than it (what it most likely extends);
 a server that reports no version, or one older than every bundle, by the nearest bundle
@@ -11,13 +11,14 @@ there is, with a warning, since the verdicts may then be about another release.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from .schema_check import SchemaCheck, SchemaSetError
 
-BUNDLES = Path(__file__).resolve().parent / "bundles"
+BUNDLES = Path(__file__).resolve().parent / "vendored"
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 
@@ -81,8 +82,29 @@ def choose(version: str | None, root: Path = BUNDLES) -> SchemaChoice:
 
 
 def override(folder: Path, reason: str) -> SchemaChoice:
-    """A bundle the user named (``--conformance-schema DIR``, the server's own schema)."""
+    """A bundle the user named (``--conformance-schema DIR``)."""
     return SchemaChoice(str(folder), folder, reason)
+
+
+def own_schema(argv: list[str], name: str, into: Path) -> SchemaChoice:
+    """The bundle the server command writes itself (``CMD generate-json-schema --out``),
+    into ``into``; SchemaSetError when the command fails."""
+    into.mkdir(parents=True, exist_ok=True)
+    try:
+        proc = subprocess.run(
+            [*argv, "generate-json-schema", "--out", str(into)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SchemaSetError(f"`{name} generate-json-schema` failed: {exc}") from exc
+    if proc.returncode != 0:
+        raise SchemaSetError(f"`{name} generate-json-schema` failed: {proc.stderr.strip()[-400:]}")
+    return SchemaChoice(
+        f"{name} generate-json-schema", into, "--conformance-own-schema: the server's own schema"
+    )
 
 
 @cache

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from mock_backend.config import BackendConfig
 from mock_backend.control_client import ControlClient
@@ -25,9 +26,11 @@ from mock_backend.tenant_handle import MockTenant
 from mock_backend.thread_runner import BackendThread
 
 from .baseline import Baseline
-from .bundles import BUNDLES, SchemaChoice, choose, open_choice
+from .bundles import BUNDLES, SchemaChoice, choose, open_choice, own_schema
+from .report import RunReport
 from .results import Failure, ScenarioResult
-from .runner import RunOptions, run_scenario
+from .run_context import RunOptions
+from .runner import run_scenario
 from .scenario import Scenario
 from .schema_check import SchemaCheck, SchemaSetError
 from .session import Session, Stop
@@ -126,7 +129,7 @@ class Kit:
             return None
         finally:
             session.close()
-            tenant.control.reset()
+            tenant.control.delete_tenant(tenant.name)
 
     def schema(self) -> SchemaCheck:
         """The bundle that judges this server (chosen and opened once); SchemaSetError when
@@ -151,9 +154,48 @@ class Kit:
             result = run_scenario(scenario, self.target, tenant, workdir, self.options)
         finally:
             with contextlib.suppress(OSError):
-                tenant.control.reset()
+                tenant.control.delete_tenant(tenant.name)
             shutil.rmtree(workdir, ignore_errors=True)
-        return self.baseline.judge(result, self.options.server_version)
+        return self.baseline.judge(result)
+
+    def judge_by_own_schema(self) -> SchemaChoice:
+        """Judge by the bundle the server command writes itself (``CMD
+        generate-json-schema``, into the kit's work folder) instead of the vendored one;
+        SchemaSetError when it cannot be made."""
+        if self.target.argv is None:
+            raise SchemaSetError("the server's own schema needs a server command to run")
+        folder = Path(tempfile.mkdtemp(prefix="own-schema-", dir=self.workdir))
+        self.schema_choice = own_schema(self.target.argv, self.target.name, folder)
+        self.options.schema = None
+        return self.schema_choice
+
+    def entry(self, result: ScenarioResult) -> dict[str, Any]:
+        """One result as the run's report takes it (JSON): with the version the server
+        reported and the bundle that judged it."""
+        choice = self.schema_choice
+        return {
+            **result.to_json(),
+            "server_version": self.options.server_version,
+            "schema": choice.name if choice else None,
+            "schema_reason": choice.reason if choice else None,
+            "schema_warning": choice.warning if choice else None,
+        }
+
+    def report(self, results: list[ScenarioResult], wall_seconds: float = 0.0) -> RunReport:
+        """The report (JSON, Markdown, console) of results this kit ran."""
+        return self.report_entries([self.entry(result) for result in results], wall_seconds)
+
+    def report_entries(self, entries: list[dict[str, Any]], wall_seconds: float) -> RunReport:
+        """The report of entries made by this kit or its copies (parallel workers)."""
+        choice = self.schema_choice
+        return RunReport.from_entries(
+            self.target.name,
+            self.baseline.source or None,
+            entries,
+            wall_seconds,
+            schema=choice.name if choice else "(no scenario ran)",
+            schema_reason=choice.reason if choice else None,
+        )
 
 
-__all__ = ["Failure", "Kit"]
+__all__ = ["Kit"]

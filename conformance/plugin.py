@@ -2,15 +2,18 @@
 
 Inactive unless ``--app-server CMD`` or ``--app-server-url URL`` is given, so it never
 touches other test suites. Given one of them and no paths, the packaged catalog is
-collected. The work is done by :class:`conformance.kit.Kit`; this module only maps
-results onto pytest outcomes and writes the reports (on the xdist controller, from
-the results each worker attaches to its test reports).
+collected. A thin face: the options make a :class:`conformance.kit.Kit`, which does the
+work (baseline, schema, runs, the report); this module maps results onto pytest
+outcomes and hands the report its entries (on the xdist controller, from the entries
+each worker attaches to its test reports). Everything a run holds lives in its
+:class:`ConformanceRun`, in the config's stash: a second run in one process starts
+empty.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,23 +21,19 @@ from typing import Any
 
 import pytest
 
-from .baseline import Baseline, BaselineError
-from .bundles import SchemaChoice, open_choice, override
+from .baseline import Baseline, BaselineError, packaged
+from .bundles import override
+from .capabilities import CAPABILITIES
 from .kit import Kit
 from .report import RunReport
 from .results import ScenarioResult
-from .scenario import CAPABILITIES, CATALOG, Scenario, ScenarioFileError, load
+from .scenario import CATALOG, Scenario, ScenarioFileError, load
 from .schema_check import SchemaSetError
 from .shard import ShardError, in_shard, parse_shard
 from .target import Target, TargetError
 
-BASELINES = Path(__file__).resolve().parent / "baselines"
-_KIT = pytest.StashKey[Kit]()
-_REPORT = pytest.StashKey[RunReport]()
-_STARTED = pytest.StashKey[float]()
+_RUN = pytest.StashKey["ConformanceRun"]()
 PROPERTY = "conformance"
-#: Results as the test reports bring them (from xdist workers too), for the run's report.
-_collected: list[dict[str, Any]] = []
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,8 +65,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--conformance-baseline",
         metavar="PATH|NAME",
-        help="Known deviations of this server (YAML), or a packaged name: "
-        + ", ".join(sorted(p.stem for p in BASELINES.glob("*.yaml"))),
+        help="Known deviations of this server (YAML), or a packaged name: " + ", ".join(packaged()),
     )
     group.addoption("--conformance-json", metavar="PATH", help="Write the JSON report here.")
     group.addoption("--conformance-markdown", metavar="PATH", help="Write a Markdown summary.")
@@ -125,98 +123,59 @@ def _catalogs(config: pytest.Config) -> list[Path]:
 def pytest_configure(config: pytest.Config) -> None:
     if not _active(config):
         return
-    try:
-        target = Target.from_options(
-            config.getoption("app_server"),
-            config.getoption("app_server_url"),
-            config.getoption("app_server_transport"),
-            config.getoption("app_server_attach"),
-        )
-    except TargetError as exc:
-        raise pytest.UsageError(str(exc)) from None
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(p) for p in _catalogs(config)]
-    baseline = _baseline(config.getoption("conformance_baseline"))
-    schema = _schema(config, target)
-    kit = Kit(
-        target,
-        schema=schema,
-        baseline=baseline,
-        timeout=config.getoption("conformance_timeout"),
-        backend_control=config.getoption("mock_backend_control"),
-        lacks=frozenset(config.getoption("app_server_lacks")),
-        strict_fields=config.getoption("conformance_strict_fields"),
-    )
-    config.stash[_KIT] = kit
-    config.stash[_REPORT] = RunReport(
-        server=target.name,
-        server_version=None,
-        schema=kit.schema_choice.name if kit.schema_choice else "(no scenario ran)",
-        baseline=baseline.source or None,
-        schema_reason=kit.schema_choice.reason if kit.schema_choice else None,
-    )
-    config.stash[_STARTED] = time.monotonic()
-
-
-def _baseline(option: str | None) -> Baseline:
-    if not option:
-        return Baseline.empty()
-    path = Path(option)
-    if not path.exists() and (BASELINES / f"{option}.yaml").is_file():
-        path = BASELINES / f"{option}.yaml"
     try:
-        return Baseline.load(path)
-    except BaselineError as exc:
+        shard = parse_shard(config.getoption("shard")) if config.getoption("shard") else None
+        kit = _kit(config)
+    except (TargetError, BaselineError, SchemaSetError, ShardError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    run = ConformanceRun(config, kit, shard)
+    config.stash[_RUN] = run
+    config.pluginmanager.register(run, "conformance-run")
 
 
-def _schema(config: pytest.Config, target: Target) -> SchemaChoice | None:
-    """The bundle the user named, opened now (a bad one is a usage error); None: the
-    vendored bundle of the server's version, chosen once the kit knows it."""
+def _kit(config: pytest.Config) -> Kit:
+    """The kit the options describe; a bad option raises the core's own error."""
+    target = Target.from_options(
+        config.getoption("app_server"),
+        config.getoption("app_server_url"),
+        config.getoption("app_server_transport"),
+        config.getoption("app_server_attach"),
+    )
+    named = config.getoption("conformance_baseline")
     folder = config.getoption("conformance_schema")
     own = config.getoption("conformance_own_schema")
     if folder and own:
         raise pytest.UsageError(
             "give at most one of --conformance-schema and --conformance-own-schema"
         )
-    if folder:
-        choice = override(Path(folder), "--conformance-schema")
-    elif own:
-        choice = _own_schema(target)
-    else:
-        return None
-    try:
-        open_choice(choice, config.getoption("conformance_strict_fields"))
-    except SchemaSetError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    return choice
-
-
-def _own_schema(target: Target) -> SchemaChoice:
-    import subprocess
-
-    if target.argv is None:
-        raise pytest.UsageError("--conformance-own-schema needs --app-server CMD")
-    out = Path(tempfile.mkdtemp(prefix="own-schema-"))
-    proc = subprocess.run(
-        [*target.argv, "generate-json-schema", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    kit = Kit(
+        target,
+        schema=override(Path(folder), "--conformance-schema") if folder else None,
+        baseline=Baseline.find(named) if named else None,
+        timeout=config.getoption("conformance_timeout"),
+        backend_control=config.getoption("mock_backend_control"),
+        lacks=frozenset(config.getoption("app_server_lacks")),
+        strict_fields=config.getoption("conformance_strict_fields"),
     )
-    if proc.returncode != 0:
-        raise pytest.UsageError(
-            f"`{target.name} generate-json-schema` failed: {proc.stderr.strip()[-400:]}"
-        )
-    name = f"{target.name} generate-json-schema"
-    return SchemaChoice(name, out, "--conformance-own-schema: the server's own schema")
+    try:
+        if own:
+            kit.judge_by_own_schema()
+        if kit.schema_choice is not None:
+            kit.schema()  # a bundle the user named is opened now: a bad one is a usage error
+    except BaseException:
+        kit.__exit__(None, None, None)
+        raise
+    return kit
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    kit = config.stash.get(_KIT, None)
-    if kit is not None:
-        kit.__exit__(None, None, None)
+    run = config.stash.get(_RUN, None)
+    if run is not None:
+        run.kit.__exit__(None, None, None)
+        config.pluginmanager.unregister(run)
+        del config.stash[_RUN]
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -251,17 +210,9 @@ class ScenarioItem(pytest.Item):
         self.scenario = scenario
 
     def runtest(self) -> None:
-        kit = self.config.stash[_KIT].start()
+        kit = self.config.stash[_RUN].kit.start()
         result = kit.run(self.scenario)
-        choice = kit.schema_choice
-        payload = {
-            **result.to_json(),
-            "server_version": kit.options.server_version,
-            "schema": choice.name if choice else None,
-            "schema_reason": choice.reason if choice else None,
-            "schema_warning": choice.warning if choice else None,
-        }
-        self.user_properties.append((PROPERTY, json.dumps(payload)))
+        self.user_properties.append((PROPERTY, json.dumps(kit.entry(result))))
         if result.outcome == "skipped":
             pytest.skip(result.reason or "does not apply")
         if result.outcome == "xfailed":
@@ -282,81 +233,67 @@ class ScenarioItem(pytest.Item):
         return self.path, 0, f"scenario {self.scenario.id}: {self.scenario.title}"
 
 
-@pytest.hookimpl(trylast=True)  # after -k and -m: shards split what is left to run
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    kit = config.stash.get(_KIT, None)
-    if kit is None:
-        return
-    # Slow scenarios first: parallel workers then finish together instead of one
-    # worker starting a 10-second scenario when the others have run out of work.
-    items.sort(
-        key=lambda item: not (isinstance(item, ScenarioItem) and "slow" in item.scenario.tags)
-    )
-    if shard := config.getoption("shard"):
-        _keep_shard(config, items, shard)
-    all_ids = {path.stem for folder in _catalogs(config) for path in folder.glob("*.y*ml")}
-    unknown = kit.baseline.unknown(all_ids)
-    if unknown:
-        raise pytest.UsageError(
-            f"the baseline {kit.baseline.source} lists scenarios that do not exist: "
-            f"{', '.join(unknown)}"
+class ConformanceRun:
+    """One pytest run: its kit, and the entries its test reports brought (from xdist
+    workers too), for the run's report."""
+
+    def __init__(
+        self, config: pytest.Config, kit: Kit, shard: tuple[int, int] | None = None
+    ) -> None:
+        self.config = config
+        self.kit = kit
+        self.shard = shard  # (I, N) of --shard I/N
+        self.entries: list[dict[str, Any]] = []
+        self.started = time.monotonic()
+        self.report: RunReport | None = None
+
+    @pytest.hookimpl(trylast=True)  # after -k and -m: shards split what is left to run
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        # Slow scenarios first: parallel workers then finish together instead of one
+        # worker starting a 10-second scenario when the others have run out of work.
+        items.sort(
+            key=lambda item: not (isinstance(item, ScenarioItem) and "slow" in item.scenario.tags)
         )
+        if self.shard is not None:
+            scenarios = [item for item in items if isinstance(item, ScenarioItem)]
+            keep = in_shard([item.scenario.id for item in scenarios], *self.shard)
+            dropped = [item for item in scenarios if item.scenario.id not in keep]
+            if dropped:
+                self.config.hook.pytest_deselected(items=dropped)
+                items[:] = [i for i in items if i not in dropped]
+        all_ids = {path.stem for folder in _catalogs(self.config) for path in folder.glob("*.y*ml")}
+        unknown = self.kit.baseline.unknown(all_ids)
+        if unknown:
+            raise pytest.UsageError(
+                f"the baseline {self.kit.baseline.source} lists scenarios that do not exist: "
+                f"{', '.join(unknown)}"
+            )
 
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        for name, value in report.user_properties:
+            if name == PROPERTY and isinstance(value, str):
+                self.entries.append(json.loads(value))
 
-def _keep_shard(config: pytest.Config, items: list[pytest.Item], shard: str) -> None:
-    try:
-        index, count = parse_shard(shard)
-    except ShardError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    ids = [item.scenario.id for item in items if isinstance(item, ScenarioItem)]
-    keep = in_shard(ids, index, count)
-    dropped = [i for i in items if isinstance(i, ScenarioItem) and i.scenario.id not in keep]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = [i for i in items if i not in dropped]
+    def pytest_sessionfinish(self) -> None:
+        if hasattr(self.config, "workerinput"):
+            return
+        self.report = self.kit.report_entries(self.entries, time.monotonic() - self.started)
+        if path := self.config.getoption("conformance_json"):
+            self.report.write_json(Path(path))
+        if path := self.config.getoption("conformance_markdown"):
+            self.report.write_markdown(Path(path))
+        if summary := os.environ.get("GITHUB_STEP_SUMMARY"):
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(self.report.markdown())
 
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when != "call":
-        return
-    for name, value in report.user_properties:
-        if name == PROPERTY and isinstance(value, str):
-            _collected.append(json.loads(value))
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    config = session.config
-    run = config.stash.get(_REPORT, None)
-    if run is None or hasattr(config, "workerinput"):
-        return
-    run.results = [ScenarioResult.from_json(data) for data in _collected]
-    versions = sorted({str(d["server_version"]) for d in _collected if d.get("server_version")})
-    run.server_version = versions[0] if versions else None
-    # Every worker chooses the bundle for itself; they agree unless the server changed.
-    chosen = sorted({(d["schema"], d["schema_reason"]) for d in _collected if d.get("schema")})
-    if chosen:
-        run.schema = " + ".join(name for name, _ in chosen)
-        run.schema_reason = "; ".join(reason for _, reason in chosen)
-    run.warnings = sorted({str(d["schema_warning"]) for d in _collected if d.get("schema_warning")})
-    run.wall_seconds = time.monotonic() - config.stash[_STARTED]
-    if path := config.getoption("conformance_json"):
-        run.write_json(Path(path))
-    if path := config.getoption("conformance_markdown"):
-        run.write_markdown(Path(path))
-    import os
-
-    if summary := os.environ.get("GITHUB_STEP_SUMMARY"):
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(run.markdown())
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    run = config.stash.get(_REPORT, None)
-    if run is None or hasattr(config, "workerinput"):
-        return
-    terminalreporter.section("app-server conformance")
-    for line in run.console():
-        terminalreporter.write_line(line)
-    for option in ("conformance_json", "conformance_markdown"):
-        if path := config.getoption(option):
-            terminalreporter.write_line(f"report written: {path}")
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.report is None:
+            return
+        terminalreporter.section("app-server conformance")
+        for line in self.report.console():
+            terminalreporter.write_line(line)
+        for option in ("conformance_json", "conformance_markdown"):
+            if path := self.config.getoption(option):
+                terminalreporter.write_line(f"report written: {path}")

@@ -30,6 +30,36 @@ class RunReport:
     #: About the run as a whole (e.g. no parseable version: judged by the newest bundle).
     warnings: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_entries(
+        cls,
+        server: str,
+        baseline: str | None,
+        entries: list[dict[str, Any]],
+        wall_seconds: float,
+        schema: str = "(no scenario ran)",
+        schema_reason: str | None = None,
+    ) -> RunReport:
+        """The report of a run from its entries (``Kit.entry``: a result and what judged
+        it), wherever they were made: xdist workers each choose the bundle for
+        themselves, and agree unless the server changed under them. ``schema``: what
+        the report names when no entry names one (no scenario ran)."""
+        versions = sorted({str(e["server_version"]) for e in entries if e.get("server_version")})
+        chosen = sorted({(e["schema"], e["schema_reason"]) for e in entries if e.get("schema")})
+        if chosen:
+            schema = " + ".join(name for name, _ in chosen)
+            schema_reason = "; ".join(reason for _, reason in chosen)
+        return cls(
+            server=server,
+            server_version=versions[0] if versions else None,
+            schema=schema,
+            baseline=baseline,
+            results=[ScenarioResult.from_json(entry) for entry in entries],
+            wall_seconds=wall_seconds,
+            schema_reason=schema_reason,
+            warnings=sorted({str(e["schema_warning"]) for e in entries if e.get("schema_warning")}),
+        )
+
     def counts(self) -> dict[str, int]:
         found: Counter[str] = Counter(r.outcome for r in self.results)
         return {outcome: found[outcome] for outcome in OUTCOMES}
@@ -104,9 +134,7 @@ class RunReport:
             "|---|---|---:|---|",
         ]
         for result in sorted(self.results, key=lambda r: (r.outcome != "failed", r.id)):
-            details = "; ".join(
-                f"{f.fault} fault, {f.kind}: {_first_line(f.message)}" for f in result.failures
-            )
+            details = "; ".join(f"{f.heading}: {_first_line(f.message)}" for f in result.failures)
             if result.outcome in ("xfailed", "skipped") and result.reason:
                 details = result.reason
             lines.append(
@@ -148,7 +176,10 @@ class RunReport:
             if result.outcome == "failed":
                 kinds = sorted({f"{f.fault}/{f.kind}" for f in result.failures})
                 lines.append(f"  FAILED  {result.id}: {', '.join(kinds)}")
-                lines.extend(f"          {_first_line(f.message)}" for f in result.failures[:3])
+                lines.extend(
+                    f"          {f'rule {f.rule}: ' if f.rule else ''}{_first_line(f.message)}"
+                    for f in result.failures[:3]
+                )
             elif result.outcome == "xfailed":
                 lines.append(f"  XFAIL   {result.id}: {result.reason}")
             elif result.outcome == "skipped":

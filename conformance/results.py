@@ -38,10 +38,18 @@ class Failure:
     kind: Kind
     message: str
     step: str | None = None
+    #: The protocol rule broken (``login-order``), for findings of ``conformance.rules``.
+    rule: str | None = None
 
     def __str__(self) -> str:
         where = f" [{self.step}]" if self.step else ""
-        return f"{self.fault} fault, {self.kind}{where}: {self.message}"
+        return f"{self.heading}{where}: {self.message}"
+
+    @property
+    def heading(self) -> str:
+        """Whose fault, what kind, which rule: ``server fault, ordering (rule login-order)``."""
+        rule = f" (rule {self.rule})" if self.rule else ""
+        return f"{self.fault} fault, {self.kind}{rule}"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -87,12 +87,6 @@ class SchemaCheck:
         self._checks: dict[str, _TypeCheck] = {}
         self._branches: dict[int, Draft7Validator] = {}
 
-    @classmethod
-    def from_folder(
-        cls, folder: Path, name: str | None = None, strict_fields: bool = False
-    ) -> SchemaCheck:
-        return cls(folder, name, strict_fields)
-
     def with_strict_fields(self, strict_fields: bool) -> SchemaCheck:
         """The same bundle judged with or without ``strict_fields`` (shares nothing)."""
         if strict_fields == self.strict_fields:

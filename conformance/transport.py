@@ -76,7 +76,6 @@ class ServerProcess:
             raise TransportError(f"cannot start {self.argv[0]!r}: {exc}") from exc
         self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._stderr_reader.start()
-        self.killed = False
 
     def _read_stderr(self) -> None:
         assert self.proc.stderr is not None
@@ -106,7 +105,6 @@ class ServerProcess:
             try:
                 self.proc.wait(self.term_grace)
             except subprocess.TimeoutExpired:
-                self.killed = True
                 self._signal(signal.SIGKILL)
                 self.proc.wait(5)
         # Children the server left in its group go too, even when the leader exited.

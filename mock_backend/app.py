@@ -13,6 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
+from . import refusals
+from .config import INTERCEPTED_HOSTS
 from .faults import Fault, FaultKind
 from .http_io import (
     BACKEND_KEY,
@@ -23,11 +25,12 @@ from .http_io import (
     VIA,
     ServerInfo,
     json_response,
-    parse_body,
 )
 from .journal import JournalEntry
 from .model.auth_check import tenant_of_bearer
 from .oauth_errors import OAuthError
+from .request_body import read_body
+from .request_guard import RequestGuard
 from .routes import (
     ROUTE,
     ROUTES_KEY,
@@ -41,10 +44,22 @@ from .routes import (
     oauth,
     verification,
 )
-from .state import Backend
+from .state import Backend, unknown_tenant
 from .tenants import DEFAULT_TENANT
 
 log = logging.getLogger("mock_backend")
+
+
+class _QuietClientGone(logging.Filter):
+    """A client that goes away mid-answer (it stopped reading a stream, or the mock cut
+    the stream on purpose) is not an error of the mock: aiohttp would log a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, ConnectionResetError)
+
+
+logging.getLogger("aiohttp.server").addFilter(_QuietClientGone())
 
 ALL_ROUTES: list[Route] = [
     *device_auth.ROUTES,
@@ -57,13 +72,15 @@ ALL_ROUTES: list[Route] = [
     *control.ROUTES,
 ]
 _BY_ID = {route.id: route for route in ALL_ROUTES}
-_JOURNAL_BODY_LIMIT = 2000
+
+
+GUARD_KEY = web.AppKey("guard", RequestGuard)
 
 
 def build_app(state: Backend, info: ServerInfo) -> web.Application:
-    app = web.Application(
-        middlewares=[_context_middleware], client_max_size=state.config.max_body_bytes
-    )
+    config = state.config
+    app = web.Application(middlewares=[_context_middleware], client_max_size=config.max_body_bytes)
+    app[GUARD_KEY] = RequestGuard((*INTERCEPTED_HOSTS, *config.extra_hosts, config.host))
     app[BACKEND_KEY] = state
     app[SERVER_INFO_KEY] = info
     app[ROUTES_KEY] = ALL_ROUTES
@@ -82,8 +99,8 @@ def _route_of(request: web.Request) -> Route | None:
 
 def _tenant_name(request: web.Request, info: ServerInfo) -> tuple[str, str]:
     """(tenant, via): the path prefix wins, then the proxy link, then a header, then the
-    account of a bearer token (the model endpoint moves to the workspace origin, which
-    has no tenant prefix)."""
+    tenant that issued a bearer token (the model endpoint moves to the workspace origin,
+    which has no tenant prefix). The name found is looked up, never created."""
     via = "direct"
     link_tenant = None
     peer = request.transport.get_extra_info("peername") if request.transport else None
@@ -102,59 +119,57 @@ def _tenant_name(request: web.Request, info: ServerInfo) -> tuple[str, str]:
     return name, via
 
 
-def _journal_body(raw: bytes, parsed: Any) -> Any:
-    if isinstance(parsed, Exception) or parsed is None:
-        if not raw:
-            return None
-        return {"unparsed": raw[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace")}
-    return parsed
-
-
 @web.middleware
 async def _context_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await _serve(request, handler)
+    except (asyncio.CancelledError, ConnectionResetError, web.HTTPException):
+        raise
+    except Exception:  # whatever went wrong, the client gets JSON, never a traceback
+        return _internal_error(request)
+
+
+async def _serve(request: web.Request, handler: Any) -> web.StreamResponse:
     state = request.app[BACKEND_KEY]
     info = request.app[SERVER_INFO_KEY]
     route = _route_of(request)
+    shape = route.errors if route is not None else "oauth"
     started = time.perf_counter()
+    refused = request.app[GUARD_KEY].refusal(request.method, request.headers)
+    if refused is not None:
+        return refusals.answer(refused, shape)
     name, via = _tenant_name(request, info)
-    try:
-        tenant = state.tenant(name)
-    except OAuthError as error:
-        return json_response(error.body(), status=error.status)
+    tenant = state.find(name)
+    if tenant is None:
+        control = f"{info.endpoints.base}/_mock" if info.endpoints else "{control}"
+        unknown = unknown_tenant(name, control)
+        refusal = refusals.Refusal(unknown.status, unknown.error, unknown.description)
+        return refusals.answer(refusal, shape)
     request[TENANT] = tenant
     request[VIA] = via
     if route is not None:
         request[ROUTE] = route
 
-    raw = b""
-    parsed: Any = None
-    try:
-        if request.body_exists and not (route is not None and route.raw_body):
-            raw = await request.read()
-        if raw:
-            parsed = parse_body(raw, request.content_type)
-    except web.HTTPRequestEntityTooLarge:
-        parsed = OAuthError(
-            "invalid_request",
-            f"request body is larger than {state.config.max_body_bytes} bytes",
-            status=413,
-        )
-    except OAuthError as error:
-        parsed = error
-    request[BODY] = parsed
-
+    body = await read_body(request, route, state.config)
+    request[BODY] = body.parsed
     entry: JournalEntry | None = None
     if route is None or route.journaled:
         entry = tenant.journal.open(
+            body.kept_size(),
             at=state.clock.now(),
             route=route.id if route else "unknown",
             method=request.method,
             path=request.path_qs,
             host=request.host,
             via=via,
-            body=_journal_body(raw, parsed),
+            body=body.for_journal(),
         )
         request[ENTRY] = entry
+    if body.refusal is not None:
+        if entry is not None:
+            entry.flags.append("slow_body" if body.refusal.status == 408 else "body_limit")
+            entry.note = body.refusal.description
+        return _finish(entry, refusals.answer(body.refusal, shape), started)
 
     response: web.StreamResponse
     try:
@@ -184,12 +199,18 @@ async def _context_middleware(request: web.Request, handler: Any) -> web.StreamR
     except (asyncio.CancelledError, ConnectionResetError):
         raise
     except Exception:
-        log.exception("unhandled error in %s %s", request.method, request.path)
-        response = json_response(
-            {"error": "server_error", "error_description": "internal error in the mock backend"},
-            status=500,
-        )
+        response = _internal_error(request)
+    if body.unread and not response.prepared:
+        response.force_close()
     return _finish(entry, response, started)
+
+
+def _internal_error(request: web.Request) -> web.Response:
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    return json_response(
+        {"error": "server_error", "error_description": "internal error in the mock backend"},
+        status=500,
+    )
 
 
 def _finish(

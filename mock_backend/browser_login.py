@@ -40,6 +40,7 @@ class BrowserLogins:
         tenants: Mapping[str, Tenant],
     ) -> None:
         self._client_id = config.client_id
+        self._max_waiting = config.max_browser_requests
         self._clock = clock
         self._personas = personas
         self._grants = grants
@@ -66,7 +67,11 @@ class BrowserLogins:
             scope=params.get("scope"),
             script=tenant.plan.take(),
         )
-        tenant.browser_requests[request.id] = request
+        waiting = tenant.browser_requests
+        while len(waiting) >= self._max_waiting:
+            del waiting[next(iter(waiting))]  # the oldest login nobody finished
+            tenant.dropped_browser_requests += 1
+        waiting[request.id] = request
         return request
 
     def scripted_redirect(self, request: BrowserRequest) -> str | None:

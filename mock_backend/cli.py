@@ -62,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, help="seed for generated personas and ids")
     serve.add_argument("--signing-alg", choices=("ES256", "RS256"), default="ES256")
     serve.add_argument("--state-dir", type=Path, help="where to write ca.pem and ready.json")
+    serve.add_argument(
+        "--max-tenants", type=int, help="tenants that may exist at once (default 256)"
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        help="seconds a request body may take to arrive whole, then 408 (default 10)",
+    )
     env = sub.add_parser(
         "env",
         help="print shell export lines that attach a binary to a running backend",
@@ -100,6 +108,10 @@ def _config(args: argparse.Namespace) -> BackendConfig:
         overrides["interval"] = args.interval
     if args.expires_in is not None:
         overrides["expires_in"] = args.expires_in
+    if args.max_tenants is not None:
+        overrides["max_tenants"] = args.max_tenants
+    if args.body_timeout is not None:
+        overrides["body_timeout"] = args.body_timeout
     return BackendConfig.for_profile(args.profile, **overrides)
 
 

@@ -32,8 +32,22 @@ class BackendConfig:
     signing_alg: Literal["ES256", "RS256"] = "ES256"
     seed: int | None = None
     default_plan: str = "pro"
+    #: Limits of what one tenant keeps (docs/security.md): journal entries and their
+    #: bytes, model request records and their bytes. The oldest drop first, counted.
     journal_capacity: int = 5000
+    journal_bytes: int = 8 * 1024 * 1024
+    model_log_capacity: int = 200
+    model_log_bytes: int = 16 * 1024 * 1024
+    #: Tenants that may exist at once (the default one included); the control API makes
+    #: and deletes them.
+    max_tenants: int = 256
+    #: Device codes and waiting browser logins one tenant keeps; beyond, the oldest are
+    #: forgotten (and counted), so a client asking for codes in a loop is bounded too.
+    max_codes: int = 100_000
+    max_browser_requests: int = 1000
     max_body_bytes: int = 64 * 1024
+    #: Seconds a request body may take to arrive, whole; then 408 (the answer is not limited).
+    body_timeout: float = 10.0
     #: Where the test CA is written; a temporary folder owned by the backend when None.
     state_dir: Path | None = None
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)

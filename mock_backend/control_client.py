@@ -113,6 +113,15 @@ class ControlClient:
         result: dict[str, Any] = self.request("POST", "/tenants", {"name": name} if name else None)
         return result
 
+    def delete_tenant(self, name: str) -> None:
+        """Forget a tenant and everything it held (any tenant's control can do it)."""
+        self.request("DELETE", f"/tenants/{name}")
+
+    def tenants(self) -> dict[str, Any]:
+        """Tenant names (``tenants``), counts and limits."""
+        result: dict[str, Any] = self.request("GET", "/tenants")
+        return result
+
     # The scripted model (/_mock/model/*): the forms of mock_backend.model.forms.
     def queue_model_response(self, response: dict[str, Any] | None = None, **form: Any) -> int:
         """Queue one scripted model response; its position in the queue."""

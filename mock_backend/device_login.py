@@ -1,8 +1,9 @@
 """The device-code login (RFC 8628) as the backend runs it: issue, poll, decide, grant.
 
-A user code and a device id are secrets unique across the backend, so they are
-indexed once; each code remembers its tenant, and a request made through another
-tenant's address does not see it. An approved code becomes an authorization code
+A user code and a device id are secrets unique across the backend; each code
+remembers its tenant, and a request made through another tenant's address does
+not see it (the page and the control API look codes up in their tenant's own
+table, the poll checks the tenant of the device id). An approved code becomes an authorization code
 with a PKCE pair the backend made itself: the poll hands the pair to the client,
 which exchanges it at the token endpoint like a browser login's code.
 """
@@ -40,6 +41,7 @@ class DeviceLogins:
         self, config: BackendConfig, clock: Clock, personas: PersonaFactory, grants: TokenGrants
     ) -> None:
         self._client_id = config.client_id
+        self._max_codes = config.max_codes
         self._clock = clock
         self._personas = personas
         self._grants = grants
@@ -71,17 +73,21 @@ class DeviceLogins:
             code = DeviceCode(
                 tenant.name, script, self._clock.now(), settings.interval, settings.expires_in
             )
+        while len(tenant.codes) >= self._max_codes:
+            self._drop(tenant.codes.pop(next(iter(tenant.codes))))
+            tenant.dropped_codes += 1
         tenant.codes[code.user_code] = code
         self._by_user_code[code.user_code] = code
         self._by_device_id[code.device_auth_id] = code
         return code
 
-    def find(self, user_code: str, tenant: Tenant | None = None) -> DeviceCode | None:
-        """A code by what a person types; any tenant's when none is given (the page)."""
-        code = self._by_user_code.get(normalize_user_code(user_code))
-        if code is None or (tenant is not None and code.tenant != tenant.name):
-            return None
-        return code
+    def _drop(self, code: DeviceCode) -> None:
+        self._by_device_id.pop(code.device_auth_id, None)
+        self._by_user_code.pop(code.user_code, None)
+
+    def find(self, user_code: str, tenant: Tenant) -> DeviceCode | None:
+        """A code of this tenant by what a person types (another tenant's is not found)."""
+        return tenant.codes.get(normalize_user_code(user_code))
 
     def poll(
         self, tenant: Tenant, device_auth_id: object, user_code: object
@@ -107,7 +113,7 @@ class DeviceLogins:
     def grant_body(self, code: DeviceCode) -> dict[str, str]:
         """What an approved code's poll answers: the authorization code and its PKCE pair."""
         assert code.authorization_code is not None
-        return self._grants.device_grant_body(code.authorization_code)
+        return self._grants.device_grant_body(code.tenant, code.authorization_code)
 
     def _grant(self, code: DeviceCode) -> None:
         if code.persona is None:
@@ -116,7 +122,7 @@ class DeviceLogins:
         grant = AuthorizationCode(
             code=new_authorization_code(),
             tenant=code.tenant,
-            redirect_uri="",  # device flow: any {issuer}/deviceauth/callback is accepted
+            redirect_uri="",  # device flow: {issuer}/deviceauth/callback, issuer as requested
             code_challenge=pkce_challenge(verifier),
             persona=code.persona,
             expires_at=self._clock.now() + AUTHORIZATION_CODE_LIFETIME,
@@ -129,8 +135,7 @@ class DeviceLogins:
     def forget(self, tenant: Tenant) -> None:
         """Drop one tenant's codes from the backend-wide indexes."""
         for code in tenant.codes.values():
-            self._by_device_id.pop(code.device_auth_id, None)
-            self._by_user_code.pop(code.user_code, None)
+            self._drop(code)
 
     def __len__(self) -> int:
         return len(self._by_user_code)

@@ -38,7 +38,8 @@ class BrowserRequest:
 class AuthorizationCode:
     code: str
     tenant: str
-    #: Empty for the device flow, which accepts any ``{issuer}/deviceauth/callback``.
+    #: Empty for the device flow: ``{issuer}/deviceauth/callback`` for the issuer the
+    #: exchange comes through.
     redirect_uri: str
     code_challenge: str
     persona: Persona

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from . import json_limits
 from .endpoints import Endpoints, ReadyInfo
 from .journal import JournalEntry
 from .oauth_errors import OAuthError, invalid_request
@@ -55,7 +56,8 @@ def entry(request: web.Request) -> JournalEntry | None:
 
 
 def parse_body(raw: bytes, content_type: str) -> Any:
-    """JSON or form body as a Python value; :class:`OAuthError` for a malformed one."""
+    """JSON or form body as a Python value; :class:`OAuthError` for a malformed one,
+    :class:`~mock_backend.json_limits.JsonLimitError` for one beyond the parse limits."""
     if not raw:
         return None
     try:
@@ -71,7 +73,7 @@ def parse_body(raw: bytes, content_type: str) -> Any:
             raise invalid_request("malformed form body") from exc
     if content_type in ("application/json", "") or content_type.endswith("+json"):
         try:
-            return json.loads(text)
+            return json_limits.loads(text)
         except json.JSONDecodeError as exc:
             raise invalid_request(f"malformed JSON body: {exc.msg} at position {exc.pos}") from exc
     raise OAuthError(
@@ -113,6 +115,21 @@ def string_fields(data: dict[str, Any], *names: str) -> dict[str, str]:
 
 def json_response(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, headers={"Cache-Control": "no-store"})
+
+
+#: A page of the mock may not be framed by another page: framed, its buttons could be
+#: clicked for a person who sees something else (clickjacking), and the Origin check
+#: would see the page's own origin.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def html_response(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", headers=PAGE_HEADERS)
 
 
 def public_base(request: web.Request) -> str:

@@ -1,17 +1,22 @@
 """What the backend saw: every request, parsed, with its answer and timing.
 
-Kept per tenant in a ring buffer (oldest entries drop first, and the count of
-dropped entries is reported) so that a client polling back to back with an
-interval of 0 cannot grow memory without bound.
+Kept per tenant within a count and a byte budget (:class:`BoundedLog`: oldest
+entries drop first, and the count of dropped entries is reported) so that no
+client, polling back to back or posting large bodies, can grow memory without
+bound.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .bounded_log import BoundedLog
+
 DEFAULT_CAPACITY = 5000
+DEFAULT_BYTES = 8 * 1024 * 1024
+#: What an entry costs besides its body (the record, its strings), about.
+ENTRY_OVERHEAD = 400
 
 
 @dataclass(slots=True)
@@ -36,19 +41,21 @@ class JournalEntry:
 
 
 class Journal:
-    __slots__ = ("_entries", "_seq", "dropped")
+    __slots__ = ("_log", "_seq")
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=capacity)
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, max_bytes: int = DEFAULT_BYTES) -> None:
+        self._log: BoundedLog[JournalEntry] = BoundedLog(capacity, max_bytes)
         self._seq = 0
-        self.dropped = 0
 
-    def open(self, **fields: Any) -> JournalEntry:
+    @property
+    def dropped(self) -> int:
+        return self._log.dropped
+
+    def open(self, body_size: int = 0, **fields: Any) -> JournalEntry:
+        """A new entry; ``body_size`` estimates what keeping its body costs."""
         self._seq += 1
         entry = JournalEntry(seq=self._seq, **fields)
-        if len(self._entries) == self._entries.maxlen:
-            self.dropped += 1
-        self._entries.append(entry)
+        self._log.append(entry, ENTRY_OVERHEAD + body_size)
         return entry
 
     def query(
@@ -61,7 +68,7 @@ class Journal:
     ) -> list[JournalEntry]:
         found = [
             e
-            for e in self._entries
+            for e in self._log
             if e.seq > since
             and (route is None or e.route == route)
             and (user_code is None or e.user_code == user_code)
@@ -69,6 +76,8 @@ class Journal:
         ]
         return found[-limit:] if limit else found
 
+    def usage(self) -> dict[str, int]:
+        return self._log.usage()
+
     def clear(self) -> None:
-        self._entries.clear()
-        self.dropped = 0
+        self._log.clear()

@@ -101,6 +101,15 @@ def result_page(action: str, message: str) -> str:
     return _layout("Codex device sign-in (mock)", body)
 
 
+def refusal_page(reason: str) -> str:
+    """A request the mock refused before reading it: why, in words a person can act on."""
+    body = (
+        "<h1>Request refused</h1>"
+        f'<div class="status bad" role="status" aria-live="polite">{escape(reason)}</div>'
+    )
+    return _layout("Request refused (mock)", body)
+
+
 def approved_message(code: DeviceCode, persona: Persona) -> str:
     return (
         f"<strong>Approved.</strong> Code <code>{escape(code.user_code)}</code> now signs in "

@@ -131,7 +131,13 @@ class ConnectProxy:
                 headers[name.strip().lower()] = value.strip()
         tenant = tenant_from_headers(headers)
         if not self.tenant_exists(tenant):
-            await _reply(writer, 403, "Forbidden", f"unknown or invalid tenant {tenant!r}\n")
+            await _reply(
+                writer,
+                403,
+                "Forbidden",
+                f"unknown tenant {tenant[:64]!r}: create it first with the control API "
+                "(POST /_mock/tenants)\n",
+            )
             return
         if method.upper() != "CONNECT":
             host = headers.get("host", target)
@@ -189,12 +195,19 @@ async def _relay(
     up_reader: asyncio.StreamReader,
     up_writer: asyncio.StreamWriter,
 ) -> None:
+    """Bytes both ways until one side is done.
+
+    When the mock closes its side (an answer with ``Connection: close``, a stream cut on
+    purpose), the client must see the close at once: a TLS tunnel cannot pass a half-close
+    on, so the tunnel ends with it. When the client stops sending first, the mock may
+    still be answering: that direction gets a few seconds to finish.
+    """
     upstream = asyncio.ensure_future(_pipe(client_reader, up_writer))
     downstream = asyncio.ensure_future(_pipe(up_reader, client_writer))
     try:
-        await asyncio.wait({upstream, downstream}, return_when=asyncio.FIRST_COMPLETED)
-        # Let the other direction finish what it was sending, briefly.
-        await asyncio.wait({upstream, downstream}, timeout=5)
+        done, _ = await asyncio.wait({upstream, downstream}, return_when=asyncio.FIRST_COMPLETED)
+        if downstream not in done:
+            await asyncio.wait({downstream}, timeout=5)
     finally:
         for task in (upstream, downstream):
             task.cancel()

@@ -1,8 +1,9 @@
 """pytest fixtures over the library: one backend per session, one tenant per test.
 
 ``mock_backend`` is a :class:`BackendThread` shared by a session (each xdist
-worker has its own); ``mock_tenant`` gives every test its own tenant, so tests
-running in parallel never see each other's codes, scripts or journal;
+worker has its own); ``mock_tenant`` gives every test its own tenant (deleted
+after the test), so tests running in parallel never see each other's codes,
+scripts or journal;
 ``mock_model`` scripts that tenant's model.
 """
 
@@ -33,7 +34,7 @@ def mock_tenant(
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:40].strip("-._") or "test"
     tenant = MockTenant.of(mock_backend.tenant(f"{slug}-{secrets.token_hex(3)}"))
     yield tenant
-    tenant.control.reset()
+    mock_backend.delete_tenant(tenant.name)
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from .clock import Clock
 from .config import INTERCEPTED_HOSTS, BackendConfig
 from .endpoints import Endpoints, ReadyInfo
 from .http_io import ServerInfo
-from .oauth_errors import OAuthError
 from .proxy import ConnectProxy
 from .scenario_file import BackendScenario
 from .state import Backend
@@ -78,7 +77,7 @@ class MockBackend:
         self._owned_dir: Path | None = None
 
     def apply_scenario(self, scenario: BackendScenario, tenant: str = DEFAULT_TENANT) -> None:
-        target = self.state.tenant(tenant)
+        target, _ = self.state.create_tenant(tenant)
         scenario.apply(target.plan)
         if scenario.interval is not None:
             target.settings.interval = scenario.interval
@@ -99,8 +98,12 @@ class MockBackend:
 
     def tenant(self, name: str) -> ReadyInfo:
         """Create (if needed) a tenant and return where it answers."""
-        self.state.tenant(name)
+        self.state.create_tenant(name)
         return self.endpoints.ready(name)
+
+    def delete_tenant(self, name: str) -> None:
+        """Forget a tenant and everything it held."""
+        self.state.delete_tenant(name)
 
     async def start(self) -> MockBackend:
         config = self.config
@@ -112,7 +115,10 @@ class MockBackend:
         try:
             certs = make_certificates(folder, config.extra_hosts) if config.proxy else None
             app = build_app(self.state, self.info)
-            self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            # Bodies are decoded by the mock (content_coding), not by aiohttp's parser.
+            self._runner = web.AppRunner(
+                app, access_log=None, handle_signals=False, auto_decompress=False
+            )
             await self._runner.setup()
             site = web.TCPSite(self._runner, config.host, config.port, reuse_address=True)
             await site.start()
@@ -150,11 +156,7 @@ class MockBackend:
         return self
 
     def _tenant_ok(self, name: str) -> bool:
-        try:
-            self.state.tenant(name)
-        except OAuthError:
-            return False
-        return True
+        return self.state.find(name) is not None
 
     def _record_refusal(self, tenant: str, method: str, target: str, host: str, why: str) -> None:
         entry = self.state.tenant(tenant).journal.open(

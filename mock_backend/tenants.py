@@ -2,8 +2,9 @@
 
 Every test gets a tenant of its own (a ``/t/{name}`` prefix, proxy credentials or
 an ``X-Mock-Tenant`` header), so tests running in parallel never see each other's
-codes, scripts, faults or journal. The secrets a tenant hands out are indexed
-backend-wide, since they are unique; the tenant keeps what its control API lists.
+codes, scripts, faults or journal. Tenants are made and deleted by the control API
+(``POST``/``DELETE {control}/tenants``) or the library, never by a request naming
+one; the tenant keeps what its control API lists, and what it keeps is bounded.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .faults import FaultTable
 from .grants import BrowserRequest
 from .journal import Journal
 from .model.model_state import ModelState
+from .model.request_log import ModelRequestLog
 from .oauth_errors import invalid_request
 from .scripts import Plan
 
@@ -63,16 +65,25 @@ class Tenant:
     browser_requests: dict[str, BrowserRequest] = field(default_factory=dict)
     usage: dict[str, Any] | None = None
     model: ModelState = field(default_factory=ModelState)
+    #: Forgotten to stay within max_codes / max_browser_requests, since the last reset.
+    dropped_codes: int = 0
+    dropped_browser_requests: int = 0
 
     @classmethod
     def new(cls, name: str, config: BackendConfig) -> Tenant:
         check_tenant_name(name)
-        return cls(name, TenantSettings.of(config), Journal(config.journal_capacity))
+        return cls(
+            name,
+            TenantSettings.of(config),
+            Journal(config.journal_capacity, config.journal_bytes),
+            model=ModelState(ModelRequestLog(config.model_log_capacity, config.model_log_bytes)),
+        )
 
     def clear(self, config: BackendConfig) -> None:
         """Back to a new tenant's state (the backend-wide indexes are cleared by the caller)."""
         self.codes.clear()
         self.browser_requests.clear()
+        self.dropped_codes = self.dropped_browser_requests = 0
         self.plan.clear()
         self.faults.clear()
         self.journal.clear()

@@ -48,6 +48,12 @@ class BackendThread:
     async def _tenant(self, name: str) -> ReadyInfo:
         return self.backend.tenant(name)
 
+    def delete_tenant(self, name: str) -> None:
+        self.call(self._delete_tenant(name))
+
+    async def _delete_tenant(self, name: str) -> None:
+        self.backend.delete_tenant(name)
+
     def start(self) -> BackendThread:
         self._thread = threading.Thread(target=self._run, name="mock-backend", daemon=True)
         self._thread.start()

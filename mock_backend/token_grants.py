@@ -1,14 +1,17 @@
 """The token endpoint's rules: code exchange, refresh rotation, revocation, bearer checks.
 
-Authorization codes (from either login), refresh tokens and their families, what has
-been revoked, and the accounts that logged in are kept here, backend-wide: each
-record remembers its tenant, and a request made through another tenant's address
-does not see it. No HTTP: the routes turn an :class:`OAuthError` into the answer.
+Authorization codes (from either login), refresh tokens and their families, the access
+tokens handed out, what has been revoked, and the accounts that logged in are kept
+here. Every index is keyed by tenant and secret (access tokens by their ``jti``, with
+the tenant that issued them), so a lookup cannot be made without the tenant of the
+address the request came through: nothing crosses tenants. No HTTP: the routes turn
+an :class:`OAuthError` into the answer.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from .clock import Clock
 from .config import BackendConfig
@@ -18,6 +21,31 @@ from .oauth_errors import OAuthError, invalid_client, invalid_grant, invalid_req
 from .personas import Persona, PersonaFactory, PersonaFields
 from .scripts import LoginOutcome, Script
 from .tokens import SigningKey, TokenMinter, TokenSet, pkce_challenge, unverified_claims
+
+BearerState = Literal["live", "missing", "not_issued", "expired", "revoked"]
+AUTH_CLAIM = "https://api.openai.com/auth"
+#: (tenant, secret): how every code and refresh token is indexed.
+_Key = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Bearer:
+    """What an ``Authorization: Bearer`` header carries, judged by one signature check."""
+
+    state: BearerState
+    claims: dict[str, Any] | None = None
+    #: The tenant that issued the token (None: never issued, or forgotten on reset).
+    tenant: str | None = None
+
+    @property
+    def account_id(self) -> str | None:
+        auth = self.claims.get(AUTH_CLAIM) if self.claims else None
+        account = auth.get("chatgpt_account_id") if isinstance(auth, dict) else None
+        return account if isinstance(account, str) else None
+
+    def live_at(self, tenant: str) -> bool:
+        """Accepted by ``tenant``: live, and issued by it."""
+        return self.state == "live" and self.tenant == tenant
 
 
 class TokenGrants:
@@ -36,37 +64,42 @@ class TokenGrants:
         self._key = key
         self._minter = minter
         self._personas = personas
-        self._codes: dict[str, AuthorizationCode] = {}
+        self._codes: dict[_Key, AuthorizationCode] = {}
         #: Device flow: the backend made the PKCE pair, and hands the verifier to the
         #: client with the poll's answer; kept until the code is exchanged.
-        self._verifiers: dict[str, str] = {}
-        self._refresh: dict[str, RefreshGrant] = {}
+        self._verifiers: dict[_Key, str] = {}
+        self._refresh: dict[_Key, RefreshGrant] = {}
+        #: Access tokens handed out: jti -> the tenant that issued it.
+        self._access: dict[str, str] = {}
         self._families_revoked: set[str] = set()
         self._revoked_jtis: set[str] = set()
-        self.accounts: dict[str, Account] = {}
+        self._accounts: dict[_Key, Account] = {}
 
     def add_code(self, grant: AuthorizationCode, verifier: str | None = None) -> None:
-        self._codes[grant.code] = grant
+        self._codes[grant.tenant, grant.code] = grant
         if verifier is not None:
-            self._verifiers[grant.code] = verifier
+            self._verifiers[grant.tenant, grant.code] = verifier
 
-    def device_grant_body(self, authorization_code: str) -> dict[str, str]:
+    def device_grant_body(self, tenant: str, authorization_code: str) -> dict[str, str]:
         """The device poll's success body: the code and the PKCE pair made for it."""
-        grant = self._codes[authorization_code]
+        grant = self._codes[tenant, authorization_code]
         return {
             "authorization_code": grant.code,
             "code_challenge": grant.code_challenge,
-            "code_verifier": self._verifiers[grant.code],
+            "code_verifier": self._verifiers[tenant, grant.code],
         }
 
-    def exchange_code(self, tenant: str, form: dict[str, str]) -> TokenSet:
+    def exchange_code(self, tenant: str, form: dict[str, str], device_callback: str) -> TokenSet:
+        """Exchange an authorization code; ``device_callback`` is the one redirect_uri a
+        device-flow code accepts: ``{issuer}/deviceauth/callback`` for the issuer the
+        request came through."""
         code = form.get("code", "")
         if not code:
             raise invalid_request("code is required")
         if form.get("client_id") != self._client_id:
             raise invalid_client(f"unknown client_id {form.get('client_id')!r}")
-        grant = self._codes.get(code)
-        if grant is None or grant.tenant != tenant:
+        grant = self._codes.get((tenant, code))
+        if grant is None:
             raise invalid_grant("unknown authorization code")
         if grant.used:
             self._revoke_families(grant.issued_families)
@@ -77,15 +110,17 @@ class TokenGrants:
         if grant.redirect_uri:
             if redirect_uri != grant.redirect_uri:
                 raise invalid_grant("redirect_uri does not match the authorization request")
-        elif not redirect_uri.endswith("/deviceauth/callback"):
-            raise invalid_grant("redirect_uri must be {issuer}/deviceauth/callback")
+        elif redirect_uri != device_callback:
+            raise invalid_grant(
+                f"redirect_uri must be {device_callback} ({{issuer}}/deviceauth/callback)"
+            )
         verifier = form.get("code_verifier", "")
         if not verifier:
             raise invalid_request("code_verifier is required (PKCE)")
         if pkce_challenge(verifier) != grant.code_challenge:
             raise invalid_grant("code_verifier does not match the code_challenge")
         grant.used = True
-        self._verifiers.pop(grant.code, None)
+        self._verifiers.pop((tenant, grant.code), None)
         script = grant.script
         if script is not None and script.outcome is LoginOutcome.TOKEN_EXCHANGE_FAILURE:
             status = script.status or 400
@@ -115,7 +150,7 @@ class TokenGrants:
         tokens = self._minter.mint(persona, self._clock.now())
         family = new_family()
         self._keep_refresh(tokens, tenant, family, persona)
-        self.accounts[persona.account_id] = Account(persona, tenant, workspace_failure)
+        self._accounts[tenant, persona.account_id] = Account(persona, tenant, workspace_failure)
         return tokens, family
 
     def refresh(self, tenant: str, body: dict[str, str]) -> TokenSet:
@@ -124,8 +159,8 @@ class TokenGrants:
             raise invalid_request("refresh_token is required")
         if body.get("client_id") != self._client_id:
             raise invalid_client(f"unknown client_id {body.get('client_id')!r}")
-        grant = self._refresh.get(token)
-        if grant is None or grant.tenant != tenant:
+        grant = self._refresh.get((tenant, token))
+        if grant is None:
             raise invalid_grant("unknown refresh token")
         if grant.revoked or grant.family in self._families_revoked:
             raise OAuthError(
@@ -146,20 +181,25 @@ class TokenGrants:
         return tokens
 
     def _keep_refresh(self, tokens: TokenSet, tenant: str, family: str, persona: Persona) -> None:
-        self._refresh[tokens.refresh_token] = RefreshGrant(
-            tenant=tenant, family=family, persona=persona, access_jti=_jti(tokens.access_token)
+        jti = _jti(tokens.access_token)
+        if jti is not None:
+            self._access[jti] = tenant
+        self._refresh[tenant, tokens.refresh_token] = RefreshGrant(
+            tenant=tenant, family=family, persona=persona, access_jti=jti
         )
 
-    def revoke(self, token: str) -> bool:
-        """RFC 7009: revoke a refresh or access token; unknown tokens are not an error."""
-        grant = self._refresh.get(token)
+    def revoke(self, tenant: str, token: str) -> bool:
+        """RFC 7009: revoke a refresh or access token this tenant issued; another
+        tenant's token, or an unknown one, is left alone (and is not an error)."""
+        grant = self._refresh.get((tenant, token))
         if grant is not None:
             grant.revoked = True
             self._revoke_families([grant.family])
             return True
-        claims = self._key.verify(token)
-        if claims is not None and isinstance(claims.get("jti"), str):
-            self._revoked_jtis.add(claims["jti"])
+        bearer = self.inspect(f"Bearer {token}")
+        jti = bearer.claims.get("jti") if bearer.claims else None
+        if bearer.tenant == tenant and isinstance(jti, str):
+            self._revoked_jtis.add(jti)
             return True
         return False
 
@@ -169,35 +209,47 @@ class TokenGrants:
             if grant.family in families and grant.access_jti:
                 self._revoked_jtis.add(grant.access_jti)
 
-    def verify_bearer(self, authorization: str | None) -> dict[str, Any] | None:
-        """Claims of a valid access token from an ``Authorization: Bearer`` header."""
+    def inspect(self, authorization: str | None) -> Bearer:
+        """The state of a bearer token and the tenant that issued it (one signature check)."""
         if not authorization or not authorization.lower().startswith("bearer "):
-            return None
-        claims = self._key.verify(authorization[7:].strip())
+            return Bearer("missing")
+        token = authorization[7:].strip()
+        claims = self._key.verify(token) if token else None
         if claims is None:
-            return None
+            return Bearer("missing" if not token else "not_issued")
+        jti = claims.get("jti")
+        tenant = self._access.get(jti) if isinstance(jti, str) else None
         exp = claims.get("exp")
         if not isinstance(exp, int | float) or exp <= self._clock.now():
-            return None
-        if claims.get("jti") in self._revoked_jtis:
-            return None
-        return claims
+            return Bearer("expired", claims, tenant)
+        if jti in self._revoked_jtis:
+            return Bearer("revoked", claims, tenant)
+        return Bearer("live", claims, tenant)
+
+    def verify_bearer(self, tenant: str, authorization: str | None) -> dict[str, Any] | None:
+        """Claims of a live access token that ``tenant`` issued; None for anything else."""
+        bearer = self.inspect(authorization)
+        return bearer.claims if bearer.live_at(tenant) else None
+
+    def account(self, tenant: str, account_id: str | None) -> Account | None:
+        return self._accounts.get((tenant, account_id)) if account_id is not None else None
+
+    def accounts_of(self, tenant: str) -> list[Account]:
+        return [a for (owner, _), a in self._accounts.items() if owner == tenant]
 
     def forget(self, tenant: str) -> None:
-        """Drop one tenant's codes, refresh tokens and accounts (revocations stay)."""
-        for code in [c for c, g in self._codes.items() if g.tenant == tenant]:
-            del self._codes[code]
-            self._verifiers.pop(code, None)
-        for token in [t for t, g in self._refresh.items() if g.tenant == tenant]:
-            del self._refresh[token]
-        for account in [a for a, v in self.accounts.items() if v.tenant == tenant]:
-            del self.accounts[account]
+        """Drop one tenant's codes, tokens and accounts (revocations stay)."""
+        for index in (self._codes, self._verifiers, self._refresh, self._accounts):
+            for key in [k for k in index if k[0] == tenant]:
+                del index[key]
+        for jti in [j for j, owner in self._access.items() if owner == tenant]:
+            del self._access[jti]
 
     def counts(self) -> dict[str, int]:
         return {
             "authorization_codes": len(self._codes),
             "refresh_tokens": len(self._refresh),
-            "accounts": len(self.accounts),
+            "accounts": len(self._accounts),
         }
 
 

@@ -23,16 +23,27 @@ _REASONS = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
+    408: "Request Timeout",
+    413: "Payload Too Large",
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 
 
 def status_text(status: int) -> str:
     """``400 Bad Request``: how the Rust client prints a status in its errors."""
     return f"{status} {_REASONS.get(status, '')}".rstrip()
+
+
+def ssl_context(settings: Settings) -> ssl.SSLContext:
+    """The system's trust store, plus ``CODEX_CA_CERTIFICATE`` when it names a bundle."""
+    context = ssl.create_default_context()
+    if settings.ca_certificate is not None:
+        context.load_verify_locations(cafile=str(settings.ca_certificate))
+    return context
 
 
 @dataclass(frozen=True)
@@ -57,17 +68,11 @@ class BackendClient:
         self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
 
-    def _ssl(self) -> ssl.SSLContext:
-        context = ssl.create_default_context()
-        if self.settings.ca_certificate is not None:
-            context.load_verify_locations(cafile=str(self.settings.ca_certificate))
-        return context
-
     async def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
             import aiohttp
 
-            connector = aiohttp.TCPConnector(ssl=self._ssl())
+            connector = aiohttp.TCPConnector(ssl=ssl_context(self.settings))
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 trust_env=True,

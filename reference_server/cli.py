@@ -87,11 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     tools = app.add_subparsers(dest="tool")
     gen = tools.add_parser(
         "generate-json-schema",
-        help="write the JSON Schema bundle (upstream layout) for the account surface",
+        help="write the JSON Schema bundle (upstream layout) of the protocol models",
     )
     gen.add_argument("--out", type=Path, required=True, help="output folder")
     ts = tools.add_parser(
-        "generate-ts", help="write TypeScript types (one file per type) for the account surface"
+        "generate-ts", help="write TypeScript types (one file per type) of the protocol models"
     )
     ts.add_argument("--out", type=Path, required=True, help="output folder")
     return parser

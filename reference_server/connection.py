@@ -19,6 +19,7 @@ from typing import Any
 from .auth_store import AuthStore
 from .backend_client import BackendClient
 from .context import Context, Peer, Reply
+from .conversation.threads import Threads
 from .credentials import Credentials
 from .errors import ClientAnsweredError, InvalidRequest
 from .jsonrpc import Refused, Request, Response, answering, decode, encode, refusal
@@ -26,6 +27,7 @@ from .login.logins import Logins
 from .methods import HANDLERS, method_of
 from .protocol.base import WireModel
 from .protocol.initialize import InitializeParams
+from .protocol.items import ServerRequestResolvedNotification
 from .settings import Settings
 
 log = logging.getLogger("reference_server")
@@ -43,11 +45,21 @@ class Connection:
         credentials = Credentials(AuthStore(settings.codex_home))
         self._backend = BackendClient(settings)
         self._logins = Logins(credentials, self.notify)
+        self._threads = Threads(
+            settings, credentials, self._backend, lambda: self.peer.name, self.notify, self.ask
+        )
         self.context = Context(
-            settings, self.peer, credentials, self._backend, self._logins, self.notify, self.ask
+            settings,
+            self.peer,
+            credentials,
+            self._backend,
+            self._logins,
+            self._threads,
+            self.notify,
+            self.ask,
         )
         self._tasks: set[asyncio.Task[None]] = set()
-        self._waiting: dict[int, asyncio.Future[Any]] = {}
+        self._waiting: dict[int, tuple[WireModel, asyncio.Future[Any]]] = {}
         self._next_server_request = 0
 
     def adopt(self, params: InitializeParams) -> None:
@@ -60,12 +72,12 @@ class Connection:
         message = {"method": method_of(body), "params": body.wire()}
         self._send(encode({**message, "emittedAtMs": int(time.time() * 1000)}))
 
-    async def ask(self, params: WireModel, wait_seconds: float) -> Any:
-        """Send a server request; the client's ``result``."""
+    async def ask(self, params: WireModel, wait_seconds: float | None) -> Any:
+        """Send a server request; the client's ``result`` (no time limit with ``None``)."""
         request_id = self._next_server_request
         self._next_server_request += 1
         answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._waiting[request_id] = answer
+        self._waiting[request_id] = (params, answer)
         self._send(encode({"method": method_of(params), "id": request_id, "params": params.wire()}))
         try:
             return await asyncio.wait_for(answer, wait_seconds)
@@ -87,10 +99,19 @@ class Connection:
             task.add_done_callback(self._tasks.discard)
 
     def _resolve(self, response: Response) -> None:
-        waiting = self._waiting.get(response.id) if isinstance(response.id, int) else None
-        if waiting is None or waiting.done():
+        """The client's answer to a server request. One about a thread (an approval) is
+        acknowledged with ``serverRequest/resolved`` before the waiting code goes on."""
+        pending = self._waiting.get(response.id) if isinstance(response.id, int) else None
+        if pending is None or pending[1].done():
             log.warning("ignoring a response to unknown server request %r", response.id)
-        elif response.error is not None:
+            return
+        params, waiting = pending
+        thread_id = getattr(params, "thread_id", None)
+        if isinstance(thread_id, str):
+            self.notify(
+                ServerRequestResolvedNotification(thread_id=thread_id, request_id=response.id)
+            )
+        if response.error is not None:
             error = response.error if isinstance(response.error, dict) else {}
             waiting.set_exception(ClientAnsweredError(str(error.get("message", "error"))))
         else:
@@ -98,13 +119,16 @@ class Connection:
 
     async def _answer(self, request: Request) -> None:
         then: list[WireModel] = []
+        after = None
         with answering(request.id) as answer:
             reply = await self._dispatch(request)
             answer.succeed(reply.result.wire())
-            then = reply.then
+            then, after = reply.then, reply.after
         self._send(answer.line)
         for body in then:
             self.notify(body)
+        if answer.ok and after is not None:
+            after()
 
     async def _dispatch(self, request: Request) -> Reply[Any]:
         if request.method == "initialize":
@@ -132,5 +156,6 @@ class Connection:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await self._threads.close()
         await self._logins.close()
         await self._backend.close()

@@ -8,6 +8,7 @@ mypy only: the stdio fast path imports this module before its first answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -16,6 +17,7 @@ from .protocol.base import WireModel
 
 if TYPE_CHECKING:
     from .backend_client import BackendClient
+    from .conversation.threads import Threads
     from .credentials import Credentials
     from .login.logins import Logins
     from .protocol.initialize import InitializeParams
@@ -45,13 +47,16 @@ class Context:
     credentials: Credentials
     backend: BackendClient
     logins: Logins
+    threads: Threads
     notify: Notify
     ask: Ask
 
 
 @dataclass(frozen=True)
 class Reply(Generic[R]):
-    """A handler's answer, and the notifications that follow it on the wire."""
+    """A handler's answer, the notifications that follow it on the wire, and what starts
+    once both are out (a turn's work, whose notifications must come after its answer)."""
 
     result: R
     then: list[WireModel] = field(default_factory=list)
+    after: Callable[[], None] | None = None

@@ -31,6 +31,10 @@ class Credentials:
             return None
         return self._routing.get(auth.account_id)
 
+    def remember_routing(self, routing: WorkspaceRouting) -> None:
+        """What a workspace check found for an account (the model endpoint's origin)."""
+        self._routing[routing.chatgpt_account_id] = routing
+
     def sign_in(self, auth: StoredAuth, routing: WorkspaceRouting | None = None) -> None:
         """Keep ``auth`` where its kind belongs (``OSError`` when auth.json cannot be written)."""
         if auth.mode == "chatgptAuthTokens":

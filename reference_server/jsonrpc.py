@@ -55,8 +55,8 @@ Message = dict[str, Any]
 #: Sends a notification; its method is the one the registry lists for the model.
 Notify = Callable[["WireModel"], None]
 #: Sends a server request and awaits the client's ``result`` (``TimeoutError`` after the
-#: given seconds; :class:`~reference_server.errors.ClientAnsweredError` for an error).
-Ask = Callable[["WireModel", float], Awaitable[Any]]
+#: given seconds, if any; :class:`~reference_server.errors.ClientAnsweredError` for an error).
+Ask = Callable[["WireModel", float | None], Awaitable[Any]]
 
 
 @dataclass(frozen=True)

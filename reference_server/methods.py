@@ -15,10 +15,14 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast, overload
 
 from .context import Context, Reply
-from .handlers import account_read, initialize, login, logout, rate_limits
+from .handlers import account_read, initialize, login, logout, models, rate_limits, thread, turn
 from .params import parse
 from .protocol import account as p
+from .protocol import items
+from .protocol import models as catalog
 from .protocol import rate_limits as limits
+from .protocol import thread as threads
+from .protocol import turn as turns
 from .protocol.base import WireModel
 from .protocol.initialize import InitializeParams, InitializeResponse
 
@@ -83,12 +87,35 @@ CLIENT_REQUESTS = (
     ),
     request("account/logout", None, p.LogoutAccountResponse, logout.logout),
     request("account/rateLimits/read", None, limits.GetAccountRateLimitsResponse, rate_limits.read),
+    request("thread/start", threads.ThreadStartParams, threads.ThreadStartResponse, thread.start),
+    request(
+        "thread/resume", threads.ThreadResumeParams, threads.ThreadResumeResponse, thread.resume
+    ),
+    request("thread/read", threads.ThreadReadParams, threads.ThreadReadResponse, thread.read),
+    request("turn/start", turns.TurnStartParams, turns.TurnStartResponse, turn.start),
+    request(
+        "turn/interrupt", turns.TurnInterruptParams, turns.TurnInterruptResponse, turn.interrupt
+    ),
+    request("model/list", catalog.ModelListParams, catalog.ModelListResponse, models.list_models),
 )
 
 SERVER_NOTIFICATIONS = (
     Method("account/login/completed", p.AccountLoginCompletedNotification),
     Method("account/updated", p.AccountUpdatedNotification),
     Method("account/rateLimits/updated", limits.AccountRateLimitsUpdatedNotification),
+    Method("thread/started", threads.ThreadStartedNotification),
+    Method("thread/status/changed", threads.ThreadStatusChangedNotification),
+    Method("thread/tokenUsage/updated", turns.ThreadTokenUsageUpdatedNotification),
+    Method("turn/started", turns.TurnStartedNotification),
+    Method("turn/completed", turns.TurnCompletedNotification),
+    Method("item/started", items.ItemStartedNotification),
+    Method("item/completed", items.ItemCompletedNotification),
+    Method("item/agentMessage/delta", items.AgentMessageDeltaNotification),
+    Method("item/reasoning/summaryPartAdded", items.ReasoningSummaryPartAddedNotification),
+    Method("item/reasoning/summaryTextDelta", items.ReasoningSummaryTextDeltaNotification),
+    Method("item/commandExecution/outputDelta", items.CommandExecutionOutputDeltaNotification),
+    Method("serverRequest/resolved", items.ServerRequestResolvedNotification),
+    Method("error", turns.ErrorNotification),
 )
 
 SERVER_REQUESTS = (
@@ -96,6 +123,12 @@ SERVER_REQUESTS = (
         "account/chatgptAuthTokens/refresh",
         p.ChatgptAuthTokensRefreshParams,
         p.ChatgptAuthTokensRefreshResponse,
+        folder="",
+    ),
+    Method(
+        "item/commandExecution/requestApproval",
+        items.CommandExecutionRequestApprovalParams,
+        items.CommandExecutionRequestApprovalResponse,
         folder="",
     ),
 )

@@ -7,6 +7,7 @@ errors are translated into the same words so clients see the same failures.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
@@ -34,16 +35,31 @@ def _describe(value: Any) -> str:
     return "map" if isinstance(value, dict) else "sequence"
 
 
+def _variants(quoted: str) -> str:
+    """``'a', 'b' or 'c'`` (pydantic) as ```a`, `b`, `c``` (serde)."""
+    return ", ".join(f"`{name}`" for name in re.findall(r"'([^']*)'", quoted))
+
+
 def _message(error: Any) -> str:
     kind = error["type"]
     loc = [str(p) for p in error["loc"]]
+    ctx = error.get("ctx") or {}
+    if kind == "serde":  # a validator that words its refusal as upstream does
+        return str(error["msg"])
     if kind == "missing":
         return f"missing field `{loc[-1]}`"
     if kind == "union_tag_invalid":
-        return f"unknown variant `{error['input'].get('type')}`, expected one of {LOGIN_VARIANTS}"
+        tags = str(ctx.get("expected_tags", ""))
+        variants = LOGIN_VARIANTS if "'apiKey'" in tags else _variants(tags)
+        return f"unknown variant `{error['input'].get('type')}`, expected one of {variants}"
+    if kind == "enum":
+        return (
+            f"unknown variant `{error['input']}`, expected one of "
+            f"{_variants(str(ctx.get('expected', '')))}"
+        )
     if kind == "union_tag_not_found":
         return "missing field `type`"
-    expected = {
+    expected: str | None = {
         "bool_type": "a boolean",
         "bool_parsing": "a boolean",
         "string_type": "a string",

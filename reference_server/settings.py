@@ -1,16 +1,18 @@
 """What the server reads from its environment, as the real binary does for this surface.
 
-``CODEX_HOME``; ``$CODEX_HOME/config.toml`` (``chatgpt_base_url``) and ``-c key=value``
-overrides; the issuer override ``CODEX_APP_SERVER_LOGIN_ISSUER``; the refresh/revoke URL
-overrides; ``CODEX_CA_CERTIFICATE``. Proxies come from the standard variables.
+``CODEX_HOME``; ``$CODEX_HOME/config.toml`` (``chatgpt_base_url``, and what
+:mod:`~reference_server.conversation.provider` reads) and ``-c key=value`` overrides;
+the issuer override ``CODEX_APP_SERVER_LOGIN_ISSUER``; the refresh/revoke URL overrides;
+``CODEX_CA_CERTIFICATE``. Proxies come from the standard variables.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_ISSUER = "https://auth.openai.com"
 DEFAULT_CHATGPT_BASE_URL = "https://chatgpt.com/backend-api/"
@@ -30,6 +32,20 @@ class Settings:
     forced_login_method: str | None = None
     #: Workspaces a ChatGPT login may land in (config ``forced_chatgpt_workspace_id``).
     forced_workspaces: tuple[str, ...] = ()
+    #: ``config.toml`` as read, with the ``-c`` overrides on top (their keys dotted).
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def lookup(self, key: str) -> Any:
+        """A config value by dotted key (``model_providers.openai.stream_max_retries``):
+        a ``-c`` override first, then the nested tables of ``config.toml``."""
+        if key in self.config:
+            return self.config[key]
+        node: Any = self.config
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return node
 
     @classmethod
     def load(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -65,6 +81,7 @@ class Settings:
             forced_workspaces=tuple(str(w) for w in workspaces)
             if isinstance(workspaces, list)
             else (),
+            config=config,
         )
 
 

@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..baseline import BASELINES
 from .record import ReleaseResult
-
-BASELINES = Path(__file__).resolve().parents[1] / "baselines"
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..shard import ShardError, parse_shard
     from .catalog_run import RunSettings
     from .merge import MergeError, merge
+    from .outputs import write_outputs
     from .published import Published, RegistryError
     from .run import run_matrix
     from .selection import Selection, SelectionError
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     except (SelectionError, RegistryError, MergeError, ShardError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    for path in matrix.write(args.out):
+    for path in write_outputs(matrix, args.out):
         print(f"written: {path}")
     return 0 if _all_good(matrix) else 1
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..releases import NPM_PACKAGE, PACKAGE, ReleaseUnavailable, _npm_platform
+from .versions import version_key
 
 _STABLE = re.compile(r"^\d+\.\d+\.\d+$")
 _TIMEOUT = 120
@@ -44,8 +45,6 @@ class Published:
     warnings: list[str] = field(default_factory=list)
 
     def versions(self) -> list[str]:
-        from .selection import version_key
-
         return sorted(self.releases, key=version_key)
 
     def describe(self) -> str:

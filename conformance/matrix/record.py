@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .compat_steps import CompatStep
-from .selection import version_key
+from .versions import version_key
 
 OUTCOMES = ("passed", "failed", "xfailed", "skipped")
 FORMAT = 1
@@ -131,15 +131,3 @@ class Matrix:
     @classmethod
     def read(cls, path: Path) -> Matrix:
         return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
-
-    def write(self, out: Path) -> list[Path]:
-        """``matrix.json``, ``matrix.md`` and ``matrix.html`` into ``out``."""
-        from .markdown import render_markdown
-        from .page import render_page
-
-        out.mkdir(parents=True, exist_ok=True)
-        written = [out / "matrix.json", out / "matrix.md", out / "matrix.html"]
-        written[0].write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
-        written[1].write_text(render_markdown(self), encoding="utf-8")
-        written[2].write_text(render_page(self), encoding="utf-8")
-        return written

@@ -25,8 +25,8 @@ from .fetch import BinaryFinder, fetch
 from .published import Published
 from .record import Matrix, ReleaseResult
 from .release_bundle import bundle_for, vendored_folder
-from .selection import version_key
 from .startup import start_failure
+from .versions import version_key
 
 Log = Callable[[str], None]
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .published import Published
+from .versions import version_key
 
 _STABLE = r"\d+\.\d+\.\d+"
 _EXACT = re.compile(rf"^{_STABLE}(?:-[0-9A-Za-z.-]+)?$")
@@ -31,13 +32,6 @@ EXAMPLE = "0.133.0,0.160.0..0.171.0,latest:3,pypi"
 
 class SelectionError(ValueError):
     """A ``--releases`` list that cannot be read; the message shows the bad item."""
-
-
-def version_key(version: str) -> tuple[int, int, int, int, str]:
-    """Order releases: by number, a pre-release (``0.162.0-alpha.15``) before its release."""
-    number, _, suffix = version.partition("-")
-    major, minor, patch = (int(part) for part in number.split("."))
-    return (major, minor, patch, 0 if suffix else 1, suffix)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ import json
 import re
 from typing import Any
 
+from .. import json_limits
+from ..json_limits import JsonLimitError
+
 try:  # Python 3.14 ships zstd; older ones use the backport aiohttp also uses.
     from compression import zstd  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # pragma: no cover - depends on the interpreter
@@ -29,34 +32,46 @@ _WRAPPER = re.compile(r"^\s*<([a-z_]+)>.*</\1>\s*$", re.DOTALL)
 class BadModelRequest(ValueError):
     """A model request the mock cannot read; ``str()`` says why."""
 
-    def __init__(self, reason: str, status: int = 400) -> None:
+    def __init__(self, reason: str, status: int = 400, *, unread: bool = False) -> None:
         super().__init__(reason)
         self.status = status
+        #: The body was not read whole: the answer closes the connection.
+        self.unread = unread
 
 
 def decode_body(raw: bytes) -> dict[str, Any]:
     """The request object from raw bytes (plain or zstd-compressed JSON)."""
+    return check_request(read_json(plain_bytes(raw), "body"))
+
+
+def plain_bytes(raw: bytes) -> bytes:
+    """The body as JSON bytes: decompressed when it starts with the zstd magic number."""
     if not raw:
         raise BadModelRequest("empty request body: expected a JSON object")
-    if raw[:4] == ZSTD_MAGIC:
-        try:
-            decoder = zstd.ZstdDecompressor()
-            raw = decoder.decompress(raw, max_length=MAX_DECODED_BYTES + 1)
-        except zstd.ZstdError as exc:
-            raise BadModelRequest(f"body looks like zstd but does not decode: {exc}") from exc
-        if len(raw) > MAX_DECODED_BYTES or not decoder.eof:
-            raise BadModelRequest(
-                f"decoded body is larger than {MAX_DECODED_BYTES} bytes", status=413
-            )
+    if raw[:4] != ZSTD_MAGIC:
+        return raw
     try:
-        value = json.loads(raw)
+        decoder = zstd.ZstdDecompressor()
+        plain: bytes = decoder.decompress(raw, max_length=MAX_DECODED_BYTES + 1)
+    except zstd.ZstdError as exc:
+        raise BadModelRequest(f"body looks like zstd but does not decode: {exc}") from exc
+    if len(plain) > MAX_DECODED_BYTES or not decoder.eof:
+        raise BadModelRequest(f"decoded body is larger than {MAX_DECODED_BYTES} bytes", status=413)
+    return plain
+
+
+def read_json(data: str | bytes, what: str) -> Any:
+    """A body or websocket frame as JSON, within the parse limits; the reason otherwise."""
+    try:
+        return json_limits.loads(data)
+    except JsonLimitError as exc:
+        raise BadModelRequest(f"{what} refused: {exc}") from exc
     except UnicodeDecodeError as exc:
-        raise BadModelRequest("body is neither JSON nor zstd-compressed JSON") from exc
+        raise BadModelRequest(f"{what} is neither JSON nor zstd-compressed JSON") from exc
     except json.JSONDecodeError as exc:
         raise BadModelRequest(
-            f"body is neither JSON nor zstd-compressed JSON: {exc.msg} at position {exc.pos}"
+            f"{what} is neither JSON nor zstd-compressed JSON: {exc.msg} at position {exc.pos}"
         ) from exc
-    return check_request(value)
 
 
 def check_request(value: Any) -> dict[str, Any]:

@@ -12,9 +12,9 @@ So that a person can use a real client against the mock with no scripting:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from .. import json_limits
 from .decode import last_user_text, tool_calls_by_id, tool_outputs_since_user
 from .forms import ScriptedResponse, ToolCall
 
@@ -62,7 +62,7 @@ def _command_of(call: dict[str, Any] | None) -> str:
     if call is None:
         return "?"
     try:
-        arguments = json.loads(call.get("arguments") or "{}")
+        arguments = json_limits.loads(call.get("arguments") or "{}")
     except (TypeError, ValueError):
         return "?"
     command = arguments.get("cmd") if isinstance(arguments, dict) else None

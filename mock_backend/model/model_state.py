@@ -34,9 +34,9 @@ class ModelSettings(BaseModel):
 class ModelState:
     __slots__ = ("_catalog", "auth", "default_calls", "ids", "queue", "requests", "websocket")
 
-    def __init__(self) -> None:
+    def __init__(self, requests: ModelRequestLog | None = None) -> None:
         self.queue = ResponseQueue()
-        self.requests = ModelRequestLog()
+        self.requests = requests or ModelRequestLog()
         self.ids = Ids()
         self.default_calls = 0
         self.websocket: Literal["accept", "426", "404"] = "accept"

@@ -1,7 +1,8 @@
 """What the model saw: every model request of a tenant, decoded.
 
-Kept in a ring buffer (a real turn's input is ~70 KB, mostly codex's own
-prompt), newest last. Over the websocket a request may carry only the new
+Kept within a count and a byte budget (:class:`BoundedLog`: a real turn's
+input is ~70 KB, mostly codex's own prompt, and a body may be 16 MB), newest
+last, the oldest dropped first and counted. Over the websocket a request may carry only the new
 items and a ``previous_response_id``; ``full_input`` then holds the whole
 conversation the mock resolved, so a test reads the same thing on both
 transports.
@@ -9,14 +10,17 @@ transports.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .auth_check import AuthSeen
+from ..bounded_log import BoundedLog
+from .auth_seen import AuthSeen
 
 Transport = Literal["http", "websocket"]
 DEFAULT_CAPACITY = 200
+DEFAULT_BYTES = 16 * 1024 * 1024
+#: What a record costs besides its input (the record, auth, metadata, output), about.
+RECORD_OVERHEAD = 2000
 
 
 @dataclass(slots=True)
@@ -66,25 +70,29 @@ class ModelRequestRecord:
 
 
 class ModelRequestLog:
-    __slots__ = ("_records", "_seq", "dropped")
+    __slots__ = ("_log", "_seq")
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        self._records: deque[ModelRequestRecord] = deque(maxlen=capacity)
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, max_bytes: int = DEFAULT_BYTES) -> None:
+        self._log: BoundedLog[ModelRequestRecord] = BoundedLog(capacity, max_bytes)
         self._seq = 0
-        self.dropped = 0
 
-    def add(self, **fields: Any) -> ModelRequestRecord:
+    @property
+    def dropped(self) -> int:
+        return self._log.dropped
+
+    def add(self, input_size: int = 0, **fields: Any) -> ModelRequestRecord:
+        """A new record; ``input_size`` estimates what keeping its input costs."""
         self._seq += 1
         record = ModelRequestRecord(seq=self._seq, **fields)
-        if len(self._records) == self._records.maxlen:
-            self.dropped += 1
-        self._records.append(record)
+        self._log.append(record, RECORD_OVERHEAD + input_size)
         return record
 
     def query(self, since: int = 0, limit: int | None = None) -> list[ModelRequestRecord]:
-        found = [r for r in self._records if r.seq > since]
+        found = [r for r in self._log if r.seq > since]
         return found[-limit:] if limit else found
 
+    def usage(self) -> dict[str, int]:
+        return self._log.usage()
+
     def clear(self) -> None:
-        self._records.clear()
-        self.dropped = 0
+        self._log.clear()

@@ -9,11 +9,11 @@ answer to a ``generate: false`` prewarm) and the request recorded.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .auth_check import AuthSeen
+from .. import json_limits
+from .auth_seen import AuthSeen
 from .decode import input_items, last_user_text
 from .default_responder import default_answer
 from .events import Event, answer_events, error_frame, prewarm_events, status_body
@@ -47,7 +47,7 @@ def turn_metadata(headers: Any, body: dict[str, Any]) -> dict[str, Any] | None:
         return raw
     if isinstance(raw, str):
         try:
-            parsed = json.loads(raw)
+            parsed = json_limits.loads(raw)
         except ValueError:
             return {"unparsed": raw[:500]}
         return parsed if isinstance(parsed, dict) else {"unparsed": raw[:500]}
@@ -64,13 +64,16 @@ def answer(
     history: list[Any] | None = None,
     metadata: dict[str, Any] | None = None,
     note: str | None = None,
+    input_size: int = 0,
 ) -> Answer:
-    """Choose and build the answer to one request, and record it."""
+    """Choose and build the answer to one request, and record it (``input_size``: what
+    keeping its input costs, about, for the request log's budget)."""
     items = input_items(body)
     full = None if history is None else [*history, *items]
     conversation = full if full is not None else items
     model = body.get("model") if isinstance(body.get("model"), str) else None
     record = state.requests.add(
+        input_size,
         at=at,
         transport=transport,
         kind="turn",

@@ -7,12 +7,17 @@ the OpenAPI document (:mod:`.openapi`) is derived from the same entries.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: How a surface words its errors: RFC 6749 ``{"error", "error_description"}`` (the auth
+#: routes and the control API), chatgpt.com's ``{"detail": ...}``, a JSON-RPC error (the
+#: MCP endpoint) or an HTML page (the approval page).
+ErrorShape = Literal["oauth", "detail", "jsonrpc", "page"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,13 @@ class Route:
     body_required: bool = True
     #: The handler reads (and size-checks) the body itself: model requests are large.
     raw_body: bool = False
+    #: The shape of the refusals the middleware answers for this route.
+    errors: ErrorShape = "oauth"
+
+
+def surface(errors: ErrorShape, routes: list[Route]) -> list[Route]:
+    """The routes of one upstream surface, all refusing in its error shape."""
+    return [replace(route, errors=errors) for route in routes]
 
 
 #: The application's whole route table, for the handlers that list or describe it.

@@ -81,6 +81,7 @@ ROUTES = [
         "/backend-api/ps/mcp",
         mcp_post,
         "The codex_apps MCP server (streamable HTTP): initialize, and no tools.",
+        errors="jsonrpc",
     ),
     Route(
         "apps_mcp_other",
@@ -88,5 +89,6 @@ ROUTES = [
         "/backend-api/ps/mcp",
         mcp_other,
         "GET / DELETE on the MCP endpoint: 405, as for a server without a stream.",
+        errors="detail",
     ),
 ]

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from ..grants import Account
 from ..http_io import VIA, backend, entry, json_response, tenant
-from . import Route
+from . import Route, surface
 
 DEFAULT_ORIGIN = "https://chatgpt.com"
 
@@ -27,17 +27,16 @@ def _unauthorized() -> web.Response:
 
 
 def _account_of(request: web.Request) -> tuple[Account | None, dict[str, Any] | None]:
+    """The account of a live token issued by this request's tenant; (None, None) else."""
     state = backend(request)
-    claims = state.grants.verify_bearer(request.headers.get("Authorization"))
-    if claims is None:
-        return None, None
-    auth = claims.get("https://api.openai.com/auth")
-    account_id = auth.get("chatgpt_account_id") if isinstance(auth, dict) else None
-    account = state.grants.accounts.get(account_id) if isinstance(account_id, str) else None
+    name = tenant(request).name
+    bearer = state.grants.inspect(request.headers.get("Authorization"))
     log = entry(request)
-    if log is not None and isinstance(account_id, str):
-        log.account_id = account_id
-    return account, claims
+    if log is not None and bearer.account_id is not None:
+        log.account_id = bearer.account_id
+    if not bearer.live_at(name):
+        return None, None
+    return state.grants.account(name, bearer.account_id), bearer.claims
 
 
 def _origin(request: web.Request) -> str:
@@ -65,8 +64,8 @@ async def accounts_check(request: web.Request) -> web.StreamResponse:
     listed = [account]
     wanted = request.headers.get("ChatGPT-Account-Id")
     if wanted and wanted != account.persona.account_id:
-        other = state.grants.accounts.get(wanted)
-        if other is not None and other.tenant == account.tenant:
+        other = state.grants.account(account.tenant, wanted)
+        if other is not None:
             listed.append(other)
     origin = _origin(request)
     return json_response(
@@ -134,33 +133,36 @@ async def other(request: web.Request) -> web.StreamResponse:
     return json_response({"detail": "Not Found"}, status=404)
 
 
-ROUTES = [
-    Route(
-        "accounts_check",
-        "GET",
-        "/backend-api/wham/accounts/check",
-        accounts_check,
-        "Workspace routing discovery, called right after login.",
-    ),
-    Route(
-        "usage",
-        "GET",
-        "/backend-api/wham/usage",
-        usage,
-        "Rate limits and credits of the logged-in account.",
-    ),
-    Route(
-        "config_bundle",
-        "GET",
-        "/backend-api/wham/config/bundle",
-        config_bundle,
-        "Workspace-managed policies (business/enterprise plans): an empty bundle.",
-    ),
-    Route(
-        "backend_other",
-        "*",
-        "/backend-api/{tail:.*}",
-        other,
-        "Any other backend path: 404, which the binary tolerates.",
-    ),
-]
+ROUTES = surface(
+    "detail",
+    [
+        Route(
+            "accounts_check",
+            "GET",
+            "/backend-api/wham/accounts/check",
+            accounts_check,
+            "Workspace routing discovery, called right after login.",
+        ),
+        Route(
+            "usage",
+            "GET",
+            "/backend-api/wham/usage",
+            usage,
+            "Rate limits and credits of the logged-in account.",
+        ),
+        Route(
+            "config_bundle",
+            "GET",
+            "/backend-api/wham/config/bundle",
+            config_bundle,
+            "Workspace-managed policies (business/enterprise plans): an empty bundle.",
+        ),
+        Route(
+            "backend_other",
+            "*",
+            "/backend-api/{tail:.*}",
+            other,
+            "Any other backend path: 404, which the binary tolerates.",
+        ),
+    ],
+)

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from ..http_io import json_response
-from . import Route
+from . import Route, surface
 
 _NO_PAGES: dict[str, Any] = {"next_page_token": None}
 
@@ -30,54 +30,57 @@ async def analytics(request: web.Request) -> web.StreamResponse:
     return json_response({}, status=200)
 
 
-ROUTES = [
-    Route(
-        "plugins_featured",
-        "GET",
-        "/backend-api/plugins/featured",
-        _fixed([]),
-        "Featured plugins: none.",
-    ),
-    Route(
-        "plugins_curated_export",
-        "GET",
-        "/backend-api/plugins/export/curated",
-        _fixed({"detail": "Not Found"}, status=404),
-        "The curated plugins archive: none (404, which ends the binary's sync quietly).",
-    ),
-    Route(
-        "plugins_installed",
-        "GET",
-        "/backend-api/ps/plugins/installed",
-        _fixed({"plugins": [], "pagination": _NO_PAGES}),
-        "Installed plugins: none.",
-    ),
-    Route(
-        "plugins_list",
-        "GET",
-        "/backend-api/ps/plugins/list",
-        _fixed({"plugins": [], "pagination": _NO_PAGES}),
-        "The plugin directory of a scope: empty.",
-    ),
-    Route(
-        "plugins_suggested",
-        "GET",
-        "/backend-api/ps/plugins/suggested/{platform}",
-        _fixed({"enabled": False, "plugins": []}),
-        "Suggested plugins: suggestions off, none.",
-    ),
-    Route(
-        "user_settings",
-        "GET",
-        "/backend-api/wham/settings/user",
-        _fixed({}),
-        "The user's settings: none set.",
-    ),
-    Route(
-        "analytics_events",
-        "POST",
-        "/backend-api/codex/analytics-events/events",
-        analytics,
-        "Analytics events: accepted and dropped.",
-    ),
-]
+ROUTES = surface(
+    "detail",
+    [
+        Route(
+            "plugins_featured",
+            "GET",
+            "/backend-api/plugins/featured",
+            _fixed([]),
+            "Featured plugins: none.",
+        ),
+        Route(
+            "plugins_curated_export",
+            "GET",
+            "/backend-api/plugins/export/curated",
+            _fixed({"detail": "Not Found"}, status=404),
+            "The curated plugins archive: none (404, which ends the binary's sync quietly).",
+        ),
+        Route(
+            "plugins_installed",
+            "GET",
+            "/backend-api/ps/plugins/installed",
+            _fixed({"plugins": [], "pagination": _NO_PAGES}),
+            "Installed plugins: none.",
+        ),
+        Route(
+            "plugins_list",
+            "GET",
+            "/backend-api/ps/plugins/list",
+            _fixed({"plugins": [], "pagination": _NO_PAGES}),
+            "The plugin directory of a scope: empty.",
+        ),
+        Route(
+            "plugins_suggested",
+            "GET",
+            "/backend-api/ps/plugins/suggested/{platform}",
+            _fixed({"enabled": False, "plugins": []}),
+            "Suggested plugins: suggestions off, none.",
+        ),
+        Route(
+            "user_settings",
+            "GET",
+            "/backend-api/wham/settings/user",
+            _fixed({}),
+            "The user's settings: none set.",
+        ),
+        Route(
+            "analytics_events",
+            "POST",
+            "/backend-api/codex/analytics-events/events",
+            analytics,
+            "Analytics events: accepted and dropped.",
+        ),
+    ],
+)

@@ -12,34 +12,30 @@ is decided in :mod:`mock_backend.model.turns`; this module only moves bytes.
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from aiohttp.web_protocol import RequestPayloadError
 
+from .. import content_coding
 from ..http_io import backend, entry, json_response, tenant
-from ..model.auth_check import AuthSeen, check_auth
-from ..model.decode import MAX_DECODED_BYTES, BadModelRequest, check_request, decode_body
+from ..json_limits import kept_size
+from ..model.auth_check import check_auth
+from ..model.auth_seen import AuthSeen
+from ..model.decode import (
+    MAX_DECODED_BYTES,
+    BadModelRequest,
+    check_request,
+    decode_body,
+    plain_bytes,
+    read_json,
+)
 from ..model.events import Event, sse_frame, ws_text
 from ..model.turns import Answer, answer, turn_metadata
-from . import Route
+from ..request_body import slow_body
+from . import Route, surface
 
 #: Conversations kept per websocket for ``previous_response_id`` (the binary chains to the last).
 _KEPT_RESPONSES = 16
-
-
-class _QuietBadEncoding(logging.Filter):
-    """A body that fails zstd decoding is answered 400 by the handler; aiohttp then logs
-    the same decoding error again while draining the rest of the body. Nothing is wrong."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, RequestPayloadError)
-
-
-logging.getLogger("aiohttp.server").addFilter(_QuietBadEncoding())
 
 
 def _auth(request: web.Request) -> AuthSeen:
@@ -80,11 +76,16 @@ def _reject(
     )
     if log is not None:
         log.note = str(why)
-        if why.status != 401:  # a refused token is flagged by its state already
+        if why.status == 408:
+            log.flags.append("slow_body")
+        elif why.status != 401:  # a refused token is flagged by its state already
             log.flags.append("bad_model_request")
     if why.status == 401:
         return json_response(_unauthorized_body(why), status=401)
-    return json_response({"detail": str(why)}, status=why.status)
+    response = json_response({"detail": str(why)}, status=why.status)
+    if why.unread:
+        response.force_close()  # the rest of the body was not read
+    return response
 
 
 def _unauthorized_body(why: BadModelRequest) -> dict[str, Any]:
@@ -94,27 +95,34 @@ def _unauthorized_body(why: BadModelRequest) -> dict[str, Any]:
 
 
 async def _read_raw(request: web.Request) -> bytes:
-    """The body, decoded by aiohttp when it came with ``Content-Encoding: zstd``."""
+    """The body, without its ``Content-Encoding`` (codex sends zstd), at most
+    :data:`MAX_DECODED_BYTES` either way."""
     chunks: list[bytes] = []
     size = 0
+    seconds = backend(request).config.body_timeout
     try:
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            size += len(chunk)
-            if size > MAX_DECODED_BYTES:
-                raise BadModelRequest(f"body is larger than {MAX_DECODED_BYTES} bytes", 413)
-            chunks.append(chunk)
-    except RequestPayloadError as exc:
-        encoding = request.headers.get("Content-Encoding", "none")
-        raise BadModelRequest(
-            f"body does not decode as Content-Encoding {encoding}: neither JSON nor "
-            "zstd-compressed JSON"
-        ) from exc
-    return b"".join(chunks)
+        # A body that came whole with the head has nothing to wait for: no timer.
+        async with asyncio.timeout(None if request.content.is_eof() else seconds):
+            async for chunk in request.content.iter_chunked(64 * 1024):
+                size += len(chunk)
+                if size > MAX_DECODED_BYTES:
+                    raise BadModelRequest(
+                        f"body is larger than {MAX_DECODED_BYTES} bytes", 413, unread=True
+                    )
+                chunks.append(chunk)
+    except TimeoutError as exc:
+        raise BadModelRequest(slow_body(seconds).description, 408, unread=True) from exc
+    encoding = request.headers.get("Content-Encoding")
+    try:
+        return content_coding.decode(b"".join(chunks), encoding, MAX_DECODED_BYTES)
+    except content_coding.UndecodableBody as exc:
+        raise BadModelRequest(str(exc), exc.status) from exc
 
 
 async def responses_post(request: web.Request) -> web.StreamResponse:
     try:
-        body = decode_body(await _read_raw(request))
+        plain = plain_bytes(await _read_raw(request))
+        body = decode_body(plain)
     except BadModelRequest as why:
         return _reject(request, "http", why)
     log = entry(request)
@@ -131,6 +139,7 @@ async def responses_post(request: web.Request) -> web.StreamResponse:
         at=backend(request).clock.now(),
         auth=seen,
         metadata=turn_metadata(request.headers, body),
+        input_size=kept_size(plain),
     )
     result.record.journal_seq = log.seq if log else None
     if result.delay_ms:
@@ -203,9 +212,8 @@ async def _ws_message(
     ws: web.WebSocketResponse, request: web.Request, text: str, kept: dict[str, list[Any]]
 ) -> None:
     try:
-        body = check_request(json.loads(text))
-    except (ValueError, BadModelRequest) as exc:
-        why = exc if isinstance(exc, BadModelRequest) else BadModelRequest(f"not JSON: {exc}")
+        body = check_request(read_json(text, "frame"))
+    except BadModelRequest as why:
         await _ws_error(ws, request, why)
         return
     kind = body.get("type")
@@ -234,6 +242,7 @@ async def _ws_message(
         history=history,
         metadata=turn_metadata(None, body),
         note=note,
+        input_size=kept_size(text),
     )
     result.record.journal_seq = log.seq if log else None
     if result.record.response_id is not None:
@@ -279,28 +288,31 @@ async def models(request: web.Request) -> web.StreamResponse:
     return json_response({"models": tenant(request).model.catalog})
 
 
-ROUTES = [
-    Route(
-        "codex_responses_ws",
-        "GET",
-        "/backend-api/codex/responses",
-        responses_ws,
-        "The model over a websocket: response.create frames in, one event per frame out.",
-    ),
-    Route(
-        "codex_responses",
-        "POST",
-        "/backend-api/codex/responses",
-        responses_post,
-        "The model over HTTP: a Responses-API body (JSON or zstd JSON) in, SSE out.",
-        raw_body=True,
-    ),
-    Route(
-        "codex_models",
-        "GET",
-        "/backend-api/codex/models",
-        models,
-        "The model catalog model/list shows (this tenant's, or the mock models).",
-        query=("client_version",),
-    ),
-]
+ROUTES = surface(
+    "detail",
+    [
+        Route(
+            "codex_responses_ws",
+            "GET",
+            "/backend-api/codex/responses",
+            responses_ws,
+            "The model over a websocket: response.create frames in, one event per frame out.",
+        ),
+        Route(
+            "codex_responses",
+            "POST",
+            "/backend-api/codex/responses",
+            responses_post,
+            "The model over HTTP: a Responses-API body (JSON or zstd JSON) in, SSE out.",
+            raw_body=True,
+        ),
+        Route(
+            "codex_models",
+            "GET",
+            "/backend-api/codex/models",
+            models,
+            "The model catalog model/list shows (this tenant's, or the mock models).",
+            query=("client_version",),
+        ),
+    ],
+)

@@ -11,6 +11,7 @@ from aiohttp import web
 from ..http_io import (
     backend,
     entry,
+    html_response,
     json_response,
     object_body,
     public_base,
@@ -50,7 +51,8 @@ async def token(request: web.Request) -> web.StreamResponse:
     state = backend(request)
     grant_type = fields.get("grant_type")
     if grant_type == "authorization_code":
-        tokens = state.grants.exchange_code(tenant(request).name, fields)
+        callback = f"{public_base(request)}/deviceauth/callback"
+        tokens = state.grants.exchange_code(tenant(request).name, fields, callback)
     elif grant_type == "refresh_token":
         tokens = state.grants.refresh(tenant(request).name, fields)
     elif grant_type == "client_credentials":
@@ -92,7 +94,7 @@ async def revoke(request: web.Request) -> web.StreamResponse:
     fields = string_fields(data, "token", "token_type_hint", "client_id")
     if not fields.get("token"):
         raise invalid_request("token is required")
-    backend(request).grants.revoke(fields["token"])
+    backend(request).grants.revoke(tenant(request).name, fields["token"])
     return json_response({})
 
 
@@ -103,9 +105,8 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     scripted = state.browser.scripted_redirect(browser)
     if scripted is not None:
         raise web.HTTPFound(scripted)
-    return web.Response(
-        text=browser_login_page(browser, state.personas.suggest(), public_base(request)),
-        content_type="text/html",
+    return html_response(
+        browser_login_page(browser, state.personas.suggest(), public_base(request))
     )
 
 
@@ -148,9 +149,8 @@ async def openid_configuration(request: web.Request) -> web.StreamResponse:
 
 
 async def device_callback(request: web.Request) -> web.StreamResponse:
-    return web.Response(
-        text="<!doctype html><title>Device login</title><p>You can close this window.</p>",
-        content_type="text/html",
+    return html_response(
+        "<!doctype html><title>Device login</title><p>You can close this window.</p>"
     )
 
 

@@ -1,8 +1,10 @@
 """``/codex/device``: where a person approves or denies a device code.
 
 The same page serves the proxied ``https://auth.openai.com/codex/device`` and the
-direct loopback address a person's own browser can reach. A user code is a
-secret shared by the app and the person, so the page finds it in any tenant.
+direct loopback address a person's own browser can reach (``verification_page``
+of the ready line). Each tenant has its own page and it finds only that tenant's
+codes: a code typed on another tenant's page is "not waiting here", whoever it
+belongs to.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..device_codes import CodeState, DeviceCode
-from ..http_io import backend, entry, object_body, string_fields, tenant
+from ..http_io import backend, entry, html_response, object_body, string_fields, tenant
 from ..page import approved_message, denied_message, device_page, result_page
 from ..personas import PersonaFields
-from . import Route
+from . import Route, surface
 
 
 def _html(text: str, status: int = 200) -> web.Response:
-    return web.Response(text=text, status=status, content_type="text/html")
+    return html_response(text, status)
 
 
 def _pending(request: web.Request) -> list[DeviceCode]:
@@ -37,12 +39,12 @@ async def submit(request: web.Request) -> web.StreamResponse:
     )
     typed = form.get("user_code", "").strip()
     log = entry(request)
-    code = state.device.find(typed) if typed else None
+    code = state.device.find(typed, tenant(request)) if typed else None
     suggestion = state.personas.suggest()
     if code is None:
         message = (
-            f"No code <code>{_safe(typed)}</code> is waiting. Check the code your app shows "
-            "(it looks like ABCD-EFGH)."
+            f"No code <code>{_safe(typed)}</code> is waiting here. Check the code your app "
+            "shows (it looks like ABCD-EFGH) and that this is its tenant's page."
             if typed
             else "Enter the code your app shows."
         )
@@ -89,20 +91,23 @@ def _safe(text: str) -> str:
     return escape(text[:32])
 
 
-ROUTES = [
-    Route(
-        "device_page",
-        "GET",
-        "/codex/device",
-        show,
-        "The device-code approval page.",
-        query=("user_code",),
-    ),
-    Route(
-        "device_page_submit",
-        "POST",
-        "/codex/device",
-        submit,
-        "Approve or deny a code from the page (form).",
-    ),
-]
+ROUTES = surface(
+    "page",
+    [
+        Route(
+            "device_page",
+            "GET",
+            "/codex/device",
+            show,
+            "The device-code approval page.",
+            query=("user_code",),
+        ),
+        Route(
+            "device_page_submit",
+            "POST",
+            "/codex/device",
+            submit,
+            "Approve or deny a code from the page (form).",
+        ),
+    ],
+)

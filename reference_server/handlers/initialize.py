@@ -8,8 +8,7 @@ import sys
 
 from ..context import Context, Reply
 from ..protocol.initialize import InitializeParams, InitializeResponse
-
-VERSION = "0.163.0"
+from ..release import VERSION
 
 
 def handshake(codex_home: str, params: InitializeParams) -> InitializeResponse:

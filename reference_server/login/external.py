@@ -74,25 +74,38 @@ async def sync_workspace_config(
             return
         if reply.status != 401:
             return
-        question = p.ChatgptAuthTokensRefreshParams(
-            reason=p.ChatgptAuthTokensRefreshReason.UNAUTHORIZED,
-            previous_account_id=auth.account_id,
-        )
-        try:
-            answer = await ask(question, REFRESH_TIMEOUT)
-            fresh: p.ChatgptAuthTokensRefreshResponse = parse(
-                p.ChatgptAuthTokensRefreshResponse, answer, True
-            )
-        except TimeoutError:
-            log.warning("auth refresh request timed out after %.0fs", REFRESH_TIMEOUT)
+        fresh = await refresh_client_tokens(credentials, ask)
+        if fresh is None:
             return
-        except (ClientAnsweredError, InvalidRequest) as exc:
-            log.warning("auth refresh request failed: %s", exc)
-            return
-        auth = StoredAuth(
-            mode="chatgptAuthTokens",
-            access_token=fresh.access_token,
-            account_id=fresh.chatgpt_account_id,
-            given_plan=fresh.chatgpt_plan_type or auth.given_plan,
+        auth = fresh
+
+
+async def refresh_client_tokens(credentials: Credentials, ask: Ask) -> StoredAuth | None:
+    """Ask the client for fresh tokens (``account/chatgptAuthTokens/refresh``), 10 s at most;
+    the new login is held in memory. ``None`` (and a line on stderr) when none came."""
+    auth = credentials.in_memory
+    if auth is None:
+        return None
+    question = p.ChatgptAuthTokensRefreshParams(
+        reason=p.ChatgptAuthTokensRefreshReason.UNAUTHORIZED,
+        previous_account_id=auth.account_id,
+    )
+    try:
+        answer = await ask(question, REFRESH_TIMEOUT)
+        fresh: p.ChatgptAuthTokensRefreshResponse = parse(
+            p.ChatgptAuthTokensRefreshResponse, answer, True
         )
-        credentials.sign_in(auth)
+    except TimeoutError:
+        log.warning("auth refresh request timed out after %.0fs", REFRESH_TIMEOUT)
+        return None
+    except (ClientAnsweredError, InvalidRequest) as exc:
+        log.warning("auth refresh request failed: %s", exc)
+        return None
+    renewed = StoredAuth(
+        mode="chatgptAuthTokens",
+        access_token=fresh.access_token,
+        account_id=fresh.chatgpt_account_id,
+        given_plan=fresh.chatgpt_plan_type or auth.given_plan,
+    )
+    credentials.sign_in(renewed)
+    return renewed

@@ -76,6 +76,14 @@ MUTATIONS = {
 }
 
 
+#: mutation -> the protocol rule its failure names (``conformance/rules/``)
+RULE_BROKEN = {
+    "reorder-updated-first": "login-order",
+    "update-after-failed-login": "login-order",
+    "completed-twice": "login-completed-once",
+}
+
+
 def run(mutation: str, scenario_ids: list[str], strict: bool = False) -> list[ScenarioResult]:
     with Kit(Target(argv=relay(mutation)), timeout=3.0, strict_fields=strict) as kit:
         return [kit.run(scenario(name)) for name in scenario_ids]
@@ -88,6 +96,9 @@ def test_the_kit_fails_a_broken_server_and_names_the_fault(mutation: str) -> Non
     assert all(r.outcome == "failed" for r in results), [r.explain() for r in results]
     messages = [str(f) for r in results for f in r.failures]
     assert any(named in m for m in messages), "\n".join(messages)
+    if mutation in RULE_BROKEN:
+        rules = {f.rule for r in results for f in r.failures if named in f.message}
+        assert rules == {RULE_BROKEN[mutation]}, messages
     assert all(f.fault == "server" for r in results for f in r.failures), messages
 
 

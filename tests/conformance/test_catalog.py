@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.baseline import Baseline
+from conformance.baseline import BASELINES, Baseline
 from conformance.kit import Kit
-from conformance.plugin import BASELINES
 from conformance.releases import codex_binary
 from conformance.scenario import CATALOG, catalog_files, load, version_tuple
+from conformance.steps.awaiting import Notification, ServerRequest
+from conformance.steps.messages import Request
 from conformance.target import Target
 
 from .conftest import REFERENCE
@@ -106,13 +107,9 @@ def test_the_catalog_pins_no_shape_the_protocol_leaves_open() -> None:
 def test_the_catalog_covers_the_account_surface() -> None:
     scenarios = [load(path) for path in catalog_files()]
     assert len(scenarios) >= 30
-    methods = {step.request for s in scenarios for step in s.steps if step.request}
-    awaited = {
-        step.notification or step.server_request
-        for s in scenarios
-        for step in s.steps
-        if step.notification or step.server_request
-    }
+    steps = [step for s in scenarios for step in s.steps]
+    methods = {step.request for step in steps if isinstance(step, Request)}
+    awaited = {step.value for step in steps if isinstance(step, (Notification, ServerRequest))}
     assert {
         "initialize",
         "account/read",
@@ -128,9 +125,10 @@ def test_the_catalog_covers_the_account_surface() -> None:
     } <= awaited
     login_types = {
         step.params.get("type")
-        for s in scenarios
-        for step in s.steps
-        if step.request == "account/login/start" and isinstance(step.params, dict)
+        for step in steps
+        if isinstance(step, Request)
+        and step.request == "account/login/start"
+        and isinstance(step.params, dict)
     }
     assert {"apiKey", "chatgpt", "chatgptDeviceCode", "chatgptAuthTokens"} <= login_types
 

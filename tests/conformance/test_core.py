@@ -99,7 +99,16 @@ def test_the_reference_schema_and_the_release_bundle_agree_on_verdicts() -> None
     [
         ("title: t\nsteps: []\n", "steps: List should have at least 1 item"),
         ("title: t\nsteps:\n  - {request: a, notify: b}\n", "exactly one action"),
-        ("title: t\nsteps:\n  - {request: a, expectt: 1}\n", "expectt: Extra inputs"),
+        (
+            "title: t\nsteps:\n  - {request: a, expectt: 1}\n",
+            "step 1 (request): expectt: not a qualifier of request (it takes params, id,",
+        ),
+        (  # a qualifier of another kind: `within` is no_message's
+            "title: t\nsteps:\n  - {request: a}\n  - {notification: b, within: 1}\n",
+            "step 2 (notification): within: not a qualifier of notification",
+        ),
+        ("title: t\nsteps:\n  - just text\n", "step 1: a step is a mapping with one action"),
+        ("title: t\nsteps:\n  - {stop: true, timeout: 3}\n", "timeout: not a qualifier of stop"),
         ("title: t\nsteps:\n  - {request: a, expect: $strng}\n", "unknown matcher '$strng'"),
         ("id: other\ntitle: t\nsteps:\n  - {request: a}\n", "must be the file name"),
         ("- just a list\n", "holds a mapping"),
@@ -206,9 +215,9 @@ def test_capabilities_come_from_the_steps_and_a_lacking_server_skips_them() -> N
 
 
 def test_a_bug_in_the_kit_is_reported_as_the_kits_fault(monkeypatch: pytest.MonkeyPatch) -> None:
-    from conformance import runner
     from conformance.kit import Kit
     from conformance.scenario import CATALOG
+    from conformance.steps.messages import Request
     from conformance.target import Target
 
     from .conftest import REFERENCE
@@ -216,7 +225,7 @@ def test_a_bug_in_the_kit_is_reported_as_the_kits_fault(monkeypatch: pytest.Monk
     def broken_step(*args: object) -> None:
         raise RuntimeError("a bug in a step")
 
-    monkeypatch.setattr(runner, "_step", broken_step)
+    monkeypatch.setattr(Request, "execute", broken_step)
     with Kit(Target(argv=REFERENCE)) as kit:
         result = kit.run(load(CATALOG / "handshake-required.yaml"))
     (failure,) = result.failures
@@ -240,3 +249,10 @@ def test_paths_in_the_command_mean_the_callers_folder(
         Target.from_options(None, None)
     with pytest.raises(TargetError, match="ws:// or wss://"):
         Target.from_options(None, "http://127.0.0.1:1")
+
+
+def test_a_baseline_is_found_by_path_or_packaged_name(tmp_path: Path) -> None:
+    assert Baseline.find("codex-0.163.0").source.endswith("baselines/codex-0.163.0.yaml")
+    assert Baseline.find(str(baseline(tmp_path).source)).entries.keys() == {"s1"}
+    with pytest.raises(BaselineError, match=r"no-such: no such file, nor a packaged .*codex-0"):
+        Baseline.find("no-such")

@@ -12,11 +12,12 @@ import pytest
 from conformance.bundles import BUNDLES
 from conformance.matrix.cli import main
 from conformance.matrix.merge import MergeError, merge
+from conformance.matrix.outputs import write_outputs
 from conformance.matrix.record import Matrix, ReleaseResult
 
 
 def job(folder: Path, *releases: ReleaseResult) -> Path:
-    Matrix(releases=list(releases), titles={"a": "A", "b": "B"}).write(folder)
+    write_outputs(Matrix(releases=list(releases), titles={"a": "A", "b": "B"}), folder)
     return folder
 
 
@@ -34,7 +35,7 @@ def test_shards_of_one_release_unite_and_the_gate_spans_the_jobs(tmp_path: Path)
 
     out = tmp_path / "merged"
     merged = merge([first, second], out)
-    merged.write(out)
+    write_outputs(merged, out)
 
     data = json.loads((out / "matrix.json").read_text())
     old, new = data["releases"]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conformance.matrix.compat_steps import CompatStep
+from conformance.matrix.outputs import write_outputs
 from conformance.matrix.record import Matrix, ReleaseResult
 
 pytestmark = pytest.mark.browser
@@ -78,7 +79,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, tmp_path: Path) -> Iterator[Any]:
-    sample().write(tmp_path)
+    write_outputs(sample(), tmp_path)
     context = browser.new_context(viewport={"width": 1100, "height": 700})
     try:
         tab = context.new_page()

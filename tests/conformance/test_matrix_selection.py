@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conformance.matrix.published import Published, PublishedRelease, RegistryError
-from conformance.matrix.selection import Selection, SelectionError, version_key
+from conformance.matrix.selection import Selection, SelectionError
+from conformance.matrix.versions import version_key
 
 
 def published(*versions: str, pypi_up_to: str = "0.163.0") -> Published:

@@ -166,7 +166,7 @@ def test_user_scenarios_from_another_folder_are_collected_and_checked(tmp_path: 
     )
     proc = conformance(*args, cwd=tmp_path)
     assert proc.returncode != 0
-    assert "typo.yaml: steps.0: Value error, unknown matcher '$nul'" in proc.stdout
+    assert "typo.yaml: step 1 (request): expect: Value error, unknown matcher '$nul'" in proc.stdout
 
 
 def test_a_running_websocket_server_is_judged_on_what_applies(tmp_path: Path) -> None:

@@ -43,6 +43,46 @@ def test_no_conformance_module_imports_the_reference_server() -> None:
     assert offenders == {}
 
 
+def kit_imports() -> dict[str, set[str]]:
+    """Each kit module and the kit modules it imports (relative imports resolved; a
+    package's discovered modules are not imports of it)."""
+    graph: dict[str, set[str]] = {}
+    for path in KIT.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        package = parts[:-1]
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = list(package[: len(package) - node.level + 1]) if node.level else []
+                module = ".".join([*base, *(node.module or "").split(".")]).strip(".")
+                found.add(module)
+                found.update(f"{module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        graph[name] = found
+    return {name: {m for m in found if m in graph and m != name} for name, found in graph.items()}
+
+
+def test_the_kit_has_no_import_circle() -> None:
+    graph = kit_imports()
+    assert {"conformance.steps.messages", "conformance.judge"} <= set(graph)
+    assert "conformance.session" in graph["conformance.steps.messages"]
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in path:
+            raise AssertionError("import circle: " + " -> ".join([*path[path.index(name) :], name]))
+        if name in done:
+            return
+        for imported in sorted(graph[name]):
+            visit(imported, [*path, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+
+
 def test_importing_every_conformance_module_loads_no_reference_server_code() -> None:
     code = (
         "import importlib, pkgutil, sys, conformance\n"

@@ -16,9 +16,9 @@ from mock_backend.model_handle import MockModel
 from mock_backend.tenant_handle import MockTenant
 from tests.support import http
 from tests.support.app_server import AppServer
+from tests.support.conversation import Turn, run_turn, sign_in, start_thread
 
 from .conftest import Launch
-from .conversation import Turn, run_turn, sign_in, start_thread
 
 pytestmark = pytest.mark.real_binary
 ECHO = "echo hi-from-tool"

@@ -161,3 +161,13 @@ def test_help_shows_examples() -> None:
     )
     assert "examples:" in result.stdout
     assert "--scenario" in result.stdout
+
+
+def test_serve_takes_the_limits_of_docs_security() -> None:
+    from mock_backend.cli import _config, _parser
+
+    args = _parser().parse_args(["serve", "--max-tenants", "5", "--body-timeout", "2.5"])
+    config = _config(args)
+    assert (config.max_tenants, config.body_timeout) == (5, 2.5)
+    defaults = _config(_parser().parse_args(["serve"]))
+    assert (defaults.max_tenants, defaults.body_timeout) == (256, 10.0)

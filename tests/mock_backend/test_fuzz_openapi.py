@@ -35,8 +35,12 @@ def fuzz_backend() -> Iterator[BackendThread]:
 )
 def test_no_route_fails_on_any_input(case: schemathesis.Case, fuzz_backend: BackendThread) -> None:
     # A fresh tenant per case: a fault the fuzzer injects never leaks into the next case.
-    base = f"{fuzz_backend.ready.issuer}/t/fuzz-{secrets.token_hex(4)}"
-    response = case.call(base_url=base, timeout=10)
+    name = f"fuzz-{secrets.token_hex(4)}"
+    base = fuzz_backend.tenant(name).issuer
+    try:
+        response = case.call(base_url=base, timeout=10)
+    finally:
+        fuzz_backend.delete_tenant(name)
     where = f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
     raw_type = response.headers.get("content-type") or response.headers.get("Content-Type") or ""
     content_type = raw_type[0] if isinstance(raw_type, list) else raw_type

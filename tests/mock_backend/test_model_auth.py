@@ -9,7 +9,7 @@ from mock_backend.state import Backend
 
 def test_live_expired_revoked_and_foreign_tokens() -> None:
     state = Backend(BackendConfig())
-    mine, other = state.tenant("mine"), state.tenant("other")
+    (mine, _), (other, _) = state.create_tenant("mine"), state.create_tenant("other")
     tokens, persona = state.grants.mint_for(mine.name, None)
     bearer = f"Bearer {tokens.access_token}"
 
@@ -37,5 +37,5 @@ def test_live_expired_revoked_and_foreign_tokens() -> None:
     assert check_auth(state, "mine", bearer, None).flag == "token_expired"
 
     fresh, _ = state.grants.mint_for(mine.name, None)
-    state.grants.revoke(fresh.access_token)
+    state.grants.revoke(mine.name, fresh.access_token)
     assert check_auth(state, "mine", f"Bearer {fresh.access_token}", None).flag == "token_revoked"

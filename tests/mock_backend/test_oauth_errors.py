@@ -92,6 +92,29 @@ def test_missing_verifier_and_wrong_redirect(device: DeviceClient) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "http://evil.example/deviceauth/callback",
+        "https://auth.openai.com/deviceauth/callback",  # the issuer of the proxy, not this one
+        "{issuer}/other/deviceauth/callback",
+        "{issuer}/deviceauth/callback/",
+        "{issuer}/deviceauth/callback?x=1",
+        "{root}/t/another-tenant/deviceauth/callback",
+    ],
+)
+def test_the_device_redirect_uri_is_the_whole_callback_of_this_issuer(
+    device: DeviceClient, redirect_uri: str
+) -> None:
+    grant = _approved_grant(device)
+    root = device.issuer.split("/t/")[0]
+    wrong = redirect_uri.format(issuer=device.issuer, root=root)
+    reply = device.exchange(grant, redirect_uri=wrong)
+    assert _error(reply) == (400, "invalid_grant")
+    assert f"{device.issuer}/deviceauth/callback" in reply.json["error_description"]
+    assert device.exchange(grant).status == 200  # the code was not used up by the attempts
+
+
 def test_reused_authorization_code_is_refused_and_revokes_its_tokens(
     device: DeviceClient,
 ) -> None:

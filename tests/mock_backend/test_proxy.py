@@ -12,6 +12,7 @@ import pytest
 
 from mock_backend import BackendConfig, MockBackend
 from mock_backend import proxy as proxy_module
+from mock_backend.config import CODEX_CLIENT_ID
 from mock_backend.tenant_handle import MockTenant
 
 
@@ -51,6 +52,46 @@ async def test_intercepted_hosts_are_served_over_tls_with_the_test_ca(
             assert reply.status == 401  # no token: answered by the mock, not the real site
     routes = [(e["route"], e["via"]) for e in mock_tenant.control.journal()]
     assert routes == [("jwks", "proxy:auth.openai.com"), ("usage", "proxy:chatgpt.com")]
+
+
+async def test_a_device_login_through_the_proxy_calls_back_to_the_proxied_issuer(
+    mock_tenant: MockTenant,
+) -> None:
+    """Through the proxy the binary's issuer is https://auth.openai.com: that is the
+    redirect_uri the exchange must carry, not the mock's loopback address."""
+    assert mock_tenant.ready.ca_cert is not None
+    context = ssl.create_default_context(cafile=mock_tenant.ready.ca_cert)
+    auth = "https://auth.openai.com"
+    mock_tenant.control.script("approved")
+    async with aiohttp.ClientSession() as session:
+
+        async def post(path: str, **kwargs: Any) -> tuple[int, Any]:
+            async with session.post(
+                auth + path, proxy=mock_tenant.ready.proxy, ssl=context, **kwargs
+            ) as reply:
+                return reply.status, await reply.json()
+
+        _, code = await post(
+            "/api/accounts/deviceauth/usercode", json={"client_id": CODEX_CLIENT_ID}
+        )
+        status, grant = await post(
+            "/api/accounts/deviceauth/token",
+            json={"device_auth_id": code["device_auth_id"], "user_code": code["user_code"]},
+        )
+        assert status == 200, grant
+        form = {
+            "grant_type": "authorization_code",
+            "code": grant["authorization_code"],
+            "client_id": CODEX_CLIENT_ID,
+            "code_verifier": grant["code_verifier"],
+        }
+        loopback = f"{mock_tenant.ready.issuer}/deviceauth/callback"
+        status, refused = await post("/oauth/token", data={**form, "redirect_uri": loopback})
+        assert (status, refused["error"]) == (400, "invalid_grant")
+        callback = f"{auth}/deviceauth/callback"
+        status, tokens = await post("/oauth/token", data={**form, "redirect_uri": callback})
+        assert status == 200, tokens
+        assert tokens["refresh_token"]
 
 
 async def test_the_real_ca_store_does_not_trust_the_proxy(mock_tenant: MockTenant) -> None:
@@ -143,3 +184,53 @@ async def test_non_loopback_bind_is_refused() -> None:
 
     with pytest.raises(NotLoopback, match="loopback only"):
         MockBackend(BackendConfig(host="0.0.0.0"))
+
+
+async def test_a_stream_the_mock_cuts_reaches_the_client_as_a_cut_at_once(
+    mock_tenant: MockTenant,
+) -> None:
+    """The mock closing its side ends the tunnel: a client sees the scripted cut when it
+    happens, not when the proxy's grace for the other direction runs out (5 s)."""
+    from mock_backend.model_handle import MockModel
+
+    MockModel(mock_tenant.control).respond({"text": "one two three four", "cut_after": 1})
+    assert mock_tenant.ready.ca_cert is not None
+    context = ssl.create_default_context(cafile=mock_tenant.ready.ca_cert)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            "https://chatgpt.com/backend-api/codex/responses",
+            json={"model": "mock-model", "input": [], "stream": True},
+            proxy=mock_tenant.ready.proxy,
+            ssl=context,
+        ) as reply,
+    ):
+        assert reply.status == 200
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await asyncio.wait_for(reply.read(), 2.5)
+    [cut] = [e for e in mock_tenant.control.journal() if e["route"] == "codex_responses"]
+    assert "cut_after:1" in cut["flags"]
+
+
+async def test_a_client_that_stops_reading_a_stream_leaves_no_traceback(
+    mock_tenant: MockTenant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Going away mid-stream is what clients do (an interrupted turn): not an error."""
+    from mock_backend.model_handle import MockModel
+
+    MockModel(mock_tenant.control).respond(
+        {"text": " ".join(["word"] * 50), "stream": True, "chunk_delay_ms": 20}
+    )
+    base = mock_tenant.ready.issuer
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{base}/backend-api/codex/responses",
+            json={"model": "mock-model", "input": [], "stream": True},
+        ) as reply,
+    ):
+        assert reply.status == 200
+        await reply.content.readline()
+    await asyncio.sleep(0.3)  # the mock writes on into the closed connection
+    noisy = [r for r in caplog.records if r.exc_info and r.name.startswith("aiohttp")]
+    assert noisy == []

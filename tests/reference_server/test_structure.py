@@ -89,13 +89,16 @@ def test_no_import_circle() -> None:
 
 
 def test_the_fast_path_loads_nothing_heavy_before_its_answer() -> None:
-    """What answers ``initialize`` on stdio imports neither asyncio nor the registry."""
+    """What answers ``initialize`` on stdio imports neither asyncio, the registry nor the
+    conversation modules."""
     probe = (
         "import sys\n"
         "import reference_server.transport.fast_start, reference_server.handlers.initialize\n"
         "import reference_server.params\n"
         "heavy = ('asyncio', 'aiohttp', 'ssl', 'reference_server.methods',"
-        " 'reference_server.connection', 'reference_server.login.logins')\n"
+        " 'reference_server.connection', 'reference_server.login.logins',"
+        " 'reference_server.conversation', 'reference_server.protocol.thread',"
+        " 'reference_server.protocol.items')\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
     result = subprocess.run(

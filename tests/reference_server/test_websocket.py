@@ -10,8 +10,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from mock_backend.model_handle import MockModel
 from mock_backend.tenant_handle import MockTenant
 from tests.support.app_server import AppServer
+from tests.support.conversation import run_turn, sign_in, start_thread
 
 from .conftest import REFERENCE
 
@@ -28,6 +30,23 @@ def test_device_login_over_a_websocket(mock_tenant: MockTenant, tmp_path: Path) 
         read = server.call("account/read", {})
         assert read["result"]["account"]["email"] == "ws@example.com"
         assert server.session.all_problems() == []
+
+
+def test_a_turn_over_a_websocket(
+    mock_tenant: MockTenant, mock_model: MockModel, tmp_path: Path
+) -> None:
+    sign_in(tmp_path, mock_tenant)
+    mock_model.respond({"text": "over the socket", "stream": True})
+    with AppServer.websocket(REFERENCE, mock_tenant.proxy_env(), tmp_path) as server:
+        server.initialize()
+        thread_id = start_thread(server, tmp_path)["thread"]["id"]
+        turn = run_turn(server, thread_id, "hello")
+        assert [d["delta"] for d in turn.notifications("item/agentMessage/delta")] == [
+            "over ",
+            "the ",
+            "socket",
+        ]
+        assert turn.result["status"] == "completed"
 
 
 def test_non_loopback_listen_is_refused() -> None:

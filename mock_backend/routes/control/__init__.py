@@ -133,7 +133,16 @@ ROUTES = [
         body=TenantCreate,
         body_required=False,
     ),
-    control("tenants_get", "GET", "/tenants", accounts.list_tenants, "List tenants."),
+    control(
+        "tenants_get", "GET", "/tenants", accounts.list_tenants, "Tenant names, counts, limits."
+    ),
+    control(
+        "tenant_delete",
+        "DELETE",
+        "/tenants/{name}",
+        accounts.delete_tenant,
+        "Delete a tenant and everything it holds (not the default one).",
+    ),
     control("openapi", "GET", "/openapi.json", discovery.openapi, "This document."),
     control(
         "model_responses_post",

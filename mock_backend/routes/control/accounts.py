@@ -1,5 +1,6 @@
 """``/_mock/tenants``, ``/_mock/tokens``, ``/_mock/accounts``, ``/_mock/usage``: who
-exists, who is logged in, and what their usage reads."""
+exists (tenants are made and deleted only here, or from Python), who is logged in,
+and what their usage reads."""
 
 from __future__ import annotations
 
@@ -16,15 +17,20 @@ from .inputs import model_body
 async def create_tenant(request: web.Request) -> web.StreamResponse:
     spec = model_body(request, TenantCreate)
     name = spec.name or f"t{secrets.token_hex(6)}"
-    state = backend(request)
-    existed = name in state.tenants
-    state.tenant(name)
+    _, created = backend(request).create_tenant(name)
     ready = request.app[SERVER_INFO_KEY].ready(name)
-    return json_response(ready.model_dump(), status=200 if existed else 201)
+    return json_response(ready.model_dump(), status=201 if created else 200)
+
+
+async def delete_tenant(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    backend(request).delete_tenant(name)
+    return json_response({"deleted": name})
 
 
 async def list_tenants(request: web.Request) -> web.StreamResponse:
-    return json_response({"tenants": sorted(backend(request).tenants), **backend(request).stats()})
+    state = backend(request)
+    return json_response({**state.stats(), "tenants": sorted(state.tenants)})
 
 
 async def mint_tokens(request: web.Request) -> web.StreamResponse:
@@ -43,13 +49,12 @@ async def mint_tokens(request: web.Request) -> web.StreamResponse:
 
 
 async def list_accounts(request: web.Request) -> web.StreamResponse:
-    name = tenant(request).name
+    accounts = backend(request).grants.accounts_of(tenant(request).name)
     return json_response(
         {
             "accounts": [
                 {**a.persona.model_dump(), "workspace_check_fails": a.workspace_failure is not None}
-                for a in backend(request).grants.accounts.values()
-                if a.tenant == name
+                for a in accounts
             ]
         }
     )

@@ -39,7 +39,7 @@ async def list_codes(request: web.Request) -> web.StreamResponse:
         for c in tenant(request).codes.values()
         if wanted is None or c.state.value == wanted
     ]
-    return json_response({"device_codes": codes})
+    return json_response({"device_codes": codes, "dropped": tenant(request).dropped_codes})
 
 
 async def get_code(request: web.Request) -> web.StreamResponse:

@@ -18,7 +18,7 @@ async def journal(request: web.Request) -> web.StreamResponse:
         flag=request.query.get("flag"),
         limit=int_query(request, "limit", None),
     )
-    return json_response({"entries": [e.to_json() for e in entries], "dropped": log.dropped})
+    return json_response({"entries": [e.to_json() for e in entries], **log.usage()})
 
 
 async def reset(request: web.Request) -> web.StreamResponse:

@@ -39,7 +39,7 @@ async def list_requests(request: web.Request) -> web.StreamResponse:
     records = log.query(
         since=int_query(request, "since", 0) or 0, limit=int_query(request, "limit", None)
     )
-    return json_response({"requests": [r.to_json() for r in records], "dropped": log.dropped})
+    return json_response({"requests": [r.to_json() for r in records], **log.usage()})
 
 
 async def get_catalog(request: web.Request) -> web.StreamResponse:

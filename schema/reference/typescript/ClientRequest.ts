@@ -3,6 +3,12 @@ import type { CancelLoginAccountParams } from "./CancelLoginAccountParams";
 import type { GetAccountParams } from "./GetAccountParams";
 import type { InitializeParams } from "./InitializeParams";
 import type { LoginAccountParams } from "./LoginAccountParams";
+import type { ModelListParams } from "./ModelListParams";
 import type { RequestId } from "./RequestId";
+import type { ThreadReadParams } from "./ThreadReadParams";
+import type { ThreadResumeParams } from "./ThreadResumeParams";
+import type { ThreadStartParams } from "./ThreadStartParams";
+import type { TurnInterruptParams } from "./TurnInterruptParams";
+import type { TurnStartParams } from "./TurnStartParams";
 
-export type ClientRequest = { id: RequestId, method: "initialize", params: InitializeParams } | { id: RequestId, method: "account/read", params: GetAccountParams } | { id: RequestId, method: "account/login/start", params: LoginAccountParams } | { id: RequestId, method: "account/login/cancel", params: CancelLoginAccountParams } | { id: RequestId, method: "account/logout", params?: null } | { id: RequestId, method: "account/rateLimits/read", params?: null };
+export type ClientRequest = { id: RequestId, method: "initialize", params: InitializeParams } | { id: RequestId, method: "account/read", params: GetAccountParams } | { id: RequestId, method: "account/login/start", params: LoginAccountParams } | { id: RequestId, method: "account/login/cancel", params: CancelLoginAccountParams } | { id: RequestId, method: "account/logout", params?: null } | { id: RequestId, method: "account/rateLimits/read", params?: null } | { id: RequestId, method: "thread/start", params: ThreadStartParams } | { id: RequestId, method: "thread/resume", params: ThreadResumeParams } | { id: RequestId, method: "thread/read", params: ThreadReadParams } | { id: RequestId, method: "turn/start", params: TurnStartParams } | { id: RequestId, method: "turn/interrupt", params: TurnInterruptParams } | { id: RequestId, method: "model/list", params: ModelListParams };

@@ -2,5 +2,18 @@
 import type { AccountLoginCompletedNotification } from "./AccountLoginCompletedNotification";
 import type { AccountRateLimitsUpdatedNotification } from "./AccountRateLimitsUpdatedNotification";
 import type { AccountUpdatedNotification } from "./AccountUpdatedNotification";
+import type { AgentMessageDeltaNotification } from "./AgentMessageDeltaNotification";
+import type { CommandExecutionOutputDeltaNotification } from "./CommandExecutionOutputDeltaNotification";
+import type { ErrorNotification } from "./ErrorNotification";
+import type { ItemCompletedNotification } from "./ItemCompletedNotification";
+import type { ItemStartedNotification } from "./ItemStartedNotification";
+import type { ReasoningSummaryPartAddedNotification } from "./ReasoningSummaryPartAddedNotification";
+import type { ReasoningSummaryTextDeltaNotification } from "./ReasoningSummaryTextDeltaNotification";
+import type { ServerRequestResolvedNotification } from "./ServerRequestResolvedNotification";
+import type { ThreadStartedNotification } from "./ThreadStartedNotification";
+import type { ThreadStatusChangedNotification } from "./ThreadStatusChangedNotification";
+import type { ThreadTokenUsageUpdatedNotification } from "./ThreadTokenUsageUpdatedNotification";
+import type { TurnCompletedNotification } from "./TurnCompletedNotification";
+import type { TurnStartedNotification } from "./TurnStartedNotification";
 
-export type ServerNotification = { method: "account/login/completed", params: AccountLoginCompletedNotification } | { method: "account/updated", params: AccountUpdatedNotification } | { method: "account/rateLimits/updated", params: AccountRateLimitsUpdatedNotification };
+export type ServerNotification = { method: "account/login/completed", params: AccountLoginCompletedNotification } | { method: "account/updated", params: AccountUpdatedNotification } | { method: "account/rateLimits/updated", params: AccountRateLimitsUpdatedNotification } | { method: "thread/started", params: ThreadStartedNotification } | { method: "thread/status/changed", params: ThreadStatusChangedNotification } | { method: "thread/tokenUsage/updated", params: ThreadTokenUsageUpdatedNotification } | { method: "turn/started", params: TurnStartedNotification } | { method: "turn/completed", params: TurnCompletedNotification } | { method: "item/started", params: ItemStartedNotification } | { method: "item/completed", params: ItemCompletedNotification } | { method: "item/agentMessage/delta", params: AgentMessageDeltaNotification } | { method: "item/reasoning/summaryPartAdded", params: ReasoningSummaryPartAddedNotification } | { method: "item/reasoning/summaryTextDelta", params: ReasoningSummaryTextDeltaNotification } | { method: "item/commandExecution/outputDelta", params: CommandExecutionOutputDeltaNotification } | { method: "serverRequest/resolved", params: ServerRequestResolvedNotification } | { method: "error", params: ErrorNotification };

@@ -1,13 +1,16 @@
-"""Helpers for end-to-end turns: a signed-in CODEX_HOME, and one turn driven to its end."""
+"""Helpers for turns: a signed-in CODEX_HOME, one turn driven to its end, and a
+:class:`Chat` (a server, its home and the mock model it talks to) for side-by-side tests."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mock_backend.model_handle import MockModel
 from mock_backend.tenant_handle import MockTenant
 from tests.support.app_server import AppServer
 
@@ -92,3 +95,48 @@ def run_turn(
             session.respond(message["id"], result={"decision": decision})
         if message.get("method") == "turn/completed":
             return turn
+
+
+def agent_texts(turn: Turn) -> list[str]:
+    return [item["text"] for item in turn.completed_items("agentMessage")]
+
+
+def model_input(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a model request carried, the whole conversation even when it was chained."""
+    items: list[dict[str, Any]] = request.get("full_input") or request["input"]
+    return items
+
+
+def tool_outputs(request: dict[str, Any]) -> list[str]:
+    outputs = [i for i in model_input(request) if i.get("type") == "function_call_output"]
+    return [str(i["output"]) for i in outputs]
+
+
+@dataclass
+class Chat:
+    """One server in a test, signed in, with the mock model it talks to."""
+
+    which: str
+    server: AppServer
+    home: Path
+    model: MockModel
+    tenant: MockTenant
+
+    def thread(self, **params: Any) -> str:
+        thread_id: str = start_thread(self.server, self.home, **params)["thread"]["id"]
+        return thread_id
+
+    def turn(
+        self,
+        thread_id: str,
+        text: str,
+        decision: str | dict[str, Any] = "accept",
+        timeout: float = 30,
+    ) -> Turn:
+        return run_turn(self.server, thread_id, text, decision, timeout)
+
+    def call(self, method: str, params: Any) -> Message:
+        return self.server.call(method, params)
+
+
+StartChat = Callable[..., Chat]

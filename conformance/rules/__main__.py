@@ -1,0 +1,3 @@
+from . import docs_table
+
+print(docs_table())

@@ -1,0 +1,3 @@
+from .table import docs_table
+
+print(docs_table())

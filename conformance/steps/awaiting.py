@@ -1,0 +1,116 @@
+"""What the server sends: notifications and requests awaited, messages that must not come.
+
+An awaited message is the first unconsumed one of its method, in arrival order; what
+arrived before it and was not awaited stays for later steps.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .base import Expect, Save, StepKind, Timeout
+
+if TYPE_CHECKING:
+    from ..run_context import RunContext
+
+_PARAMS = "What its `params` must hold."
+
+
+class Notification(StepKind):
+    """Await a notification."""
+
+    action: ClassVar[str] = "notification"
+    written: ClassVar[str] = "METHOD"
+
+    notification: str
+    expect: Expect = Field(default=None, description=_PARAMS)
+    save: Save = None
+    timeout: Timeout = None
+
+    def execute(self, run: RunContext) -> None:
+        method = self.notification
+        message = run.session.expect(
+            lambda m: m.get("method") == method and "id" not in m,
+            f"the notification {method}",
+            run.timeout(self.timeout),
+        )
+        params = message.get("params")
+        run.check(self.expect, params, f"{method} params")
+        if self.save:
+            run.saved[self.save] = params
+
+
+class Answer(BaseModel):
+    """The client's answer to a server request: a result or an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    result: Any = None
+    error: dict[str, Any] | None = None
+
+
+class ServerRequest(StepKind):
+    """Await a server request and answer it (or not)."""
+
+    action: ClassVar[str] = "server_request"
+    written: ClassVar[str] = "METHOD"
+
+    server_request: str
+    expect: Expect = Field(default=None, description=_PARAMS)
+    save: Save = None
+    timeout: Timeout = None
+    answer: Answer | Literal["none"] | None = Field(
+        default=None,
+        description="`{result: ...}` or `{error: {...}}` to answer with; `none` (or left "
+        "out): no answer.",
+    )
+
+    def capabilities(self) -> frozenset[str]:
+        return frozenset({"server-requests"})
+
+    def execute(self, run: RunContext) -> None:
+        method = self.server_request
+        session = run.session
+        message = session.expect(
+            lambda m: m.get("method") == method and "id" in m,
+            f"the server request {method}",
+            run.timeout(self.timeout),
+        )
+        run.check(self.expect, message.get("params"), f"{method} params")
+        if self.save:
+            run.saved[self.save] = message.get("params")
+        answer = self.answer
+        if answer is None or answer == "none":
+            return
+        if answer.error is not None:
+            session.respond(message["id"], error=run.substitute(answer.error))
+        else:
+            session.respond(message["id"], result=run.substitute(answer.result))
+
+
+class NoMessage(StepKind):
+    """That method (a notification or a request) must not arrive within `within` seconds."""
+
+    action: ClassVar[str] = "no_message"
+    written: ClassVar[str] = "METHOD"
+
+    no_message: str
+    within: float = Field(default=0.5, ge=0, le=30, description="Seconds to watch (0.5).")
+
+    def execute(self, run: RunContext) -> None:
+        session = run.session
+        deadline = time.monotonic() + self.within
+        while True:
+            session.drain(quiet=0.02, limit=max(0.0, deadline - time.monotonic()))
+            found = [m for m in session.unconsumed() if m.get("method") == self.no_message]
+            if found:
+                session.consume(found[0])
+                text = json.dumps(found[0])[:300]
+                run.fail("unexpected", f"{self.no_message} arrived and must not: {text}")
+                return
+            if time.monotonic() >= deadline:
+                return
