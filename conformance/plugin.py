@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 
-from .baseline import Baseline, BaselineError, packaged
+from .baseline import BaselineError, packaged
+from .baseline_choice import NONE
+from .baseline_choice import named as baseline_named
 from .bundles import override
 from .capabilities import CAPABILITIES
 from .kit import Kit
@@ -64,8 +66,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--conformance-baseline",
-        metavar="PATH|NAME",
-        help="Known deviations of this server (YAML), or a packaged name: " + ", ".join(packaged()),
+        metavar="PATH|NAME|none",
+        help="Known deviations of this server (YAML), or a packaged name: "
+        + ", ".join(packaged())
+        + f". Default: the packaged baseline of the version the server reports (the nearest "
+        f"older one, with a warning); {NONE}: no baseline.",
     )
     group.addoption("--conformance-json", metavar="PATH", help="Write the JSON report here.")
     group.addoption("--conformance-markdown", metavar="PATH", help="Write a Markdown summary.")
@@ -153,7 +158,7 @@ def _kit(config: pytest.Config) -> Kit:
     kit = Kit(
         target,
         schema=override(Path(folder), "--conformance-schema") if folder else None,
-        baseline=Baseline.find(named) if named else None,
+        baseline=baseline_named(named) if named else "auto",
         timeout=config.getoption("conformance_timeout"),
         backend_control=config.getoption("mock_backend_control"),
         lacks=frozenset(config.getoption("app_server_lacks")),

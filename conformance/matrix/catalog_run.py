@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..baseline import BASELINES
+from ..baseline_choice import NONE
 from .record import ReleaseResult
 
 
@@ -59,8 +60,9 @@ def command(
     argv += ["--conformance-json", str(report)]
     if schema is not None:
         argv += ["--conformance-schema", str(schema)]
-    if baseline := packaged_baseline(version):
-        argv += ["--conformance-baseline", baseline]
+    # Only a release's own baseline: an older release's (what the kit picks by default for
+    # a version without one) would report its fixed deviations as stale entries.
+    argv += ["--conformance-baseline", packaged_baseline(version) or NONE]
     if settings.keyword:
         argv += ["-k", settings.keyword]
     if settings.shard:
@@ -161,7 +163,7 @@ def absorb(release: ReleaseResult, data: dict[str, Any]) -> None:
     release.server_version = data.get("server_version")
     release.schema = data.get("schema")
     baseline = data.get("baseline")
-    release.baseline = Path(baseline).stem if baseline else None
+    release.baseline = Path(baseline).stem if baseline and baseline != NONE else None
     release.schema_gaps = sorted(
         {f"{gap['method']} {gap['path']}" for gap in data.get("schema_gaps", [])}
     )

@@ -38,6 +38,8 @@ def test_the_catalog_against_the_reference_server_in_parallel_with_every_report(
     proc = conformance(
         "--app-server",
         shlex.join(REFERENCE),
+        "--conformance-baseline",
+        "none",  # it reports 0.163.0 without 0.163.0's deviations
         "-n",
         "2",
         "--conformance-json",
