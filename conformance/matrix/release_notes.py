@@ -40,8 +40,9 @@ def render(matrix: Matrix) -> str:
         "",
         f"From one run of the release matrix over {_span(releases)} "
         f"(`--releases {matrix.selection}`, {_duration(matrix.wall_seconds)} wall time): "
-        "each release judged by its own schema bundle, with its packaged baseline when there "
-        "is one; the schema gate between each release and the one before. The run's JSON is "
+        "each release judged by its own schema bundle and held to its own packaged baseline "
+        "when there is one (none otherwise); the schema gate between each release and the one "
+        "before. The run's JSON is "
         "[releases.json](releases.json); how to run it: "
         "[conformance.md](conformance.md#release-matrix).",
         "",
