@@ -76,6 +76,8 @@ def run_release(
 ) -> ReleaseResult:
     got = fetch(version, find)
     release = ReleaseResult(version, got.source, seconds={"fetch": got.seconds})
+    if settings.shard:
+        release.shards = [settings.shard]
     if got.binary is None:
         release.error = {"fault": "environment", "message": got.error or "no binary"}
         return release

@@ -66,3 +66,36 @@ def test_a_folder_without_a_matrix_is_a_usage_error(
     assert code == 2
     assert "empty: no matrix.json (is it a matrix output folder?)" in capsys.readouterr().err
     assert not (tmp_path / "out" / "matrix.json").exists()
+
+
+def test_two_shard_jobs_merge_into_the_whole_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the CI recipe runs it: one job per shard of a release, then --merge."""
+    from conformance import releases
+
+    from .matrix_fakes import fake_release
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CODEX_KIT_CACHE", str(cache))
+    monkeypatch.setattr(releases, "_install_from_pypi", lambda v, s: "not on PyPI")
+    monkeypatch.setattr(releases, "_install_from_npm", lambda v, s: "not on npm")
+    fake_release(cache, "9.1.0")
+    chosen = ["-k", "handshake or unknown-method or logout", "-n", "0"]
+    parts = []
+    for shard in ("1/2", "2/2"):
+        parts.append(tmp_path / f"part{shard[0]}")
+        args = ["--releases", "9.1.0", "--shard", shard, "--out", str(parts[-1])]
+        assert main([*args, *chosen]) == 0
+    assert main(["--releases", "9.1.0", "--out", str(tmp_path / "whole"), *chosen]) == 0
+    assert main(["--merge", *map(str, parts), "--out", str(tmp_path / "merged")]) == 0
+
+    def scenarios(folder: Path) -> dict[str, str]:
+        [release] = json.loads((folder / "matrix.json").read_text())["releases"]
+        return dict(release["scenarios"])
+
+    first, second = scenarios(parts[0]), scenarios(parts[1])
+    assert first and second and not set(first) & set(second)
+    assert scenarios(tmp_path / "merged") == scenarios(tmp_path / "whole") == {**first, **second}
+    [merged] = json.loads((tmp_path / "merged" / "matrix.json").read_text())["releases"]
+    assert merged["shards"] == ["1/2", "2/2"]
