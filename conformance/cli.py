@@ -2,7 +2,8 @@
 
 Everything after the kit's own options is handed to pytest (``-n 2``, ``-k device``,
 ``--junitxml=report.xml`` ...). Exit status is pytest's: 0 when every scenario passed
-or failed as the baseline declares.
+or failed as the baseline declares. ``matrix`` first runs the release matrix instead
+(:mod:`conformance.matrix.cli`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["matrix"]:
+        from .matrix.cli import main as matrix
+
+        return matrix(args[1:])
     import pytest
 
-    args = list(sys.argv[1:] if argv is None else argv)
     if not any(a.startswith(("--app-server", "-h", "--help")) for a in args):
         print(
             "usage: python -m conformance --app-server CMD | --app-server-url URL "
             "[pytest options]\n"
+            "       python -m conformance matrix --releases LIST --out DIR  (see matrix --help)\n"
             'example: python -m conformance --app-server "codex app-server" -n 2 '
             "--conformance-json report.json",
             file=sys.stderr,

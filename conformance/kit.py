@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from mock_backend.config import BackendConfig
 from mock_backend.control_client import ControlClient
@@ -26,6 +26,7 @@ from mock_backend.tenant_handle import MockTenant
 from mock_backend.thread_runner import BackendThread
 
 from .baseline import Baseline
+from .baseline_choice import BaselineChoice, choose_packaged
 from .bundles import BUNDLES, SchemaChoice, choose, open_choice, own_schema
 from .report import RunReport
 from .results import Failure, ScenarioResult
@@ -44,7 +45,7 @@ class Kit:
         target: Target,
         schema: SchemaCheck | SchemaChoice | None = None,
         extra_schemas: tuple[SchemaCheck, ...] = (),
-        baseline: Baseline | None = None,
+        baseline: Baseline | BaselineChoice | Literal["auto"] | None = None,
         timeout: float = 10.0,
         backend_control: str | None = None,
         workdir: Path | None = None,
@@ -52,7 +53,9 @@ class Kit:
         strict_fields: bool = False,
         bundles: Path = BUNDLES,
     ) -> None:
-        """``schema``: a bundle to judge by instead of the one of the server's version."""
+        """``schema``: a bundle to judge by instead of the one of the server's version.
+        ``baseline``: known deviations; ``"auto"``: the packaged baseline of the version the
+        server reports (chosen with the schema, before the first scenario)."""
         self.target = target
         self.options = RunOptions(
             schema=None, extra_schemas=extra_schemas, timeout=timeout, lacks=lacks
@@ -67,7 +70,13 @@ class Kit:
             )
         elif schema is not None:
             self.schema_choice = schema
-        self.baseline = baseline or Baseline.empty()
+        self._auto_baseline = baseline == "auto"
+        self.baseline_choice: BaselineChoice | None = None
+        if isinstance(baseline, BaselineChoice):
+            self.baseline_choice = baseline
+            self.baseline = baseline.baseline
+        else:
+            self.baseline = baseline if isinstance(baseline, Baseline) else Baseline.empty()
         self._probed = False
         self._backend_control = backend_control
         self._backend: BackendThread | None = None
@@ -140,9 +149,20 @@ class Kit:
             self.options.schema = open_choice(self.schema_choice, self.strict_fields)
         return self.options.schema
 
+    def hold_by_version(self) -> None:
+        """With ``baseline="auto"``: the packaged baseline of the reported version, chosen
+        once the server has answered the probe (until then, none)."""
+        if not self._auto_baseline or self.baseline_choice is not None:
+            return
+        choice = choose_packaged(self.server_version())
+        self.baseline = choice.baseline
+        if self._probed:
+            self.baseline_choice = choice
+
     def run(self, scenario: Scenario) -> ScenarioResult:
         """Run one scenario and hold its result against the baseline."""
         self.server_version()
+        self.hold_by_version()
         try:
             self.schema()
         except SchemaSetError as exc:
@@ -172,13 +192,16 @@ class Kit:
     def entry(self, result: ScenarioResult) -> dict[str, Any]:
         """One result as the run's report takes it (JSON): with the version the server
         reported and the bundle that judged it."""
-        choice = self.schema_choice
+        choice, held = self.schema_choice, self.baseline_choice
         return {
             **result.to_json(),
             "server_version": self.options.server_version,
             "schema": choice.name if choice else None,
             "schema_reason": choice.reason if choice else None,
             "schema_warning": choice.warning if choice else None,
+            "baseline": self.baseline.source or None,
+            "baseline_reason": held.reason if held else None,
+            "baseline_warning": held.warning if held else None,
         }
 
     def report(self, results: list[ScenarioResult], wall_seconds: float = 0.0) -> RunReport:

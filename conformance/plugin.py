@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 
-from .baseline import Baseline, BaselineError, packaged
+from .baseline import BaselineError, packaged
+from .baseline_choice import NONE
+from .baseline_choice import named as baseline_named
 from .bundles import override
 from .capabilities import CAPABILITIES
 from .kit import Kit
@@ -29,6 +31,7 @@ from .report import RunReport
 from .results import ScenarioResult
 from .scenario import CATALOG, Scenario, ScenarioFileError, load
 from .schema_check import SchemaSetError
+from .shard import ShardError, in_shard, parse_shard
 from .target import Target, TargetError
 
 _RUN = pytest.StashKey["ConformanceRun"]()
@@ -63,8 +66,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--conformance-baseline",
-        metavar="PATH|NAME",
-        help="Known deviations of this server (YAML), or a packaged name: " + ", ".join(packaged()),
+        metavar="PATH|NAME|none",
+        help="Known deviations of this server (YAML), or a packaged name: "
+        + ", ".join(packaged())
+        + f". Default: the packaged baseline of the version the server reports (the nearest "
+        f"older one, with a warning); {NONE}: no baseline.",
     )
     group.addoption("--conformance-json", metavar="PATH", help="Write the JSON report here.")
     group.addoption("--conformance-markdown", metavar="PATH", help="Write a Markdown summary.")
@@ -100,6 +106,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="How long to wait for each awaited message (default 10).",
     )
     group.addoption(
+        "--shard",
+        metavar="I/N",
+        help="Run only part I of N of the scenarios (split by scenario id; for CI jobs).",
+    )
+    group.addoption(
         "--mock-backend-control",
         metavar="URL",
         help="Use a running mock backend (its control URL) instead of an in-process one.",
@@ -120,10 +131,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(p) for p in _catalogs(config)]
     try:
+        shard = parse_shard(config.getoption("shard")) if config.getoption("shard") else None
         kit = _kit(config)
-    except (TargetError, BaselineError, SchemaSetError) as exc:
+    except (TargetError, BaselineError, SchemaSetError, ShardError) as exc:
         raise pytest.UsageError(str(exc)) from None
-    run = ConformanceRun(config, kit)
+    run = ConformanceRun(config, kit, shard)
     config.stash[_RUN] = run
     config.pluginmanager.register(run, "conformance-run")
 
@@ -146,7 +158,7 @@ def _kit(config: pytest.Config) -> Kit:
     kit = Kit(
         target,
         schema=override(Path(folder), "--conformance-schema") if folder else None,
-        baseline=Baseline.find(named) if named else None,
+        baseline=baseline_named(named) if named else "auto",
         timeout=config.getoption("conformance_timeout"),
         backend_control=config.getoption("mock_backend_control"),
         lacks=frozenset(config.getoption("app_server_lacks")),
@@ -230,19 +242,30 @@ class ConformanceRun:
     """One pytest run: its kit, and the entries its test reports brought (from xdist
     workers too), for the run's report."""
 
-    def __init__(self, config: pytest.Config, kit: Kit) -> None:
+    def __init__(
+        self, config: pytest.Config, kit: Kit, shard: tuple[int, int] | None = None
+    ) -> None:
         self.config = config
         self.kit = kit
+        self.shard = shard  # (I, N) of --shard I/N
         self.entries: list[dict[str, Any]] = []
         self.started = time.monotonic()
         self.report: RunReport | None = None
 
+    @pytest.hookimpl(trylast=True)  # after -k and -m: shards split what is left to run
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         # Slow scenarios first: parallel workers then finish together instead of one
         # worker starting a 10-second scenario when the others have run out of work.
         items.sort(
             key=lambda item: not (isinstance(item, ScenarioItem) and "slow" in item.scenario.tags)
         )
+        if self.shard is not None:
+            scenarios = [item for item in items if isinstance(item, ScenarioItem)]
+            keep = in_shard([item.scenario.id for item in scenarios], *self.shard)
+            dropped = [item for item in scenarios if item.scenario.id not in keep]
+            if dropped:
+                self.config.hook.pytest_deselected(items=dropped)
+                items[:] = [i for i in items if i not in dropped]
         all_ids = {path.stem for folder in _catalogs(self.config) for path in folder.glob("*.y*ml")}
         unknown = self.kit.baseline.unknown(all_ids)
         if unknown:

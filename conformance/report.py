@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .baseline_choice import NONE
 from .results import ScenarioResult
 
 OUTCOMES = ("passed", "failed", "xfailed", "skipped")
@@ -29,6 +30,7 @@ class RunReport:
     schema_reason: str | None = None
     #: About the run as a whole (e.g. no parseable version: judged by the newest bundle).
     warnings: list[str] = field(default_factory=list)
+    baseline_reason: str | None = None
 
     @classmethod
     def from_entries(
@@ -49,6 +51,14 @@ class RunReport:
         if chosen:
             schema = " + ".join(name for name, _ in chosen)
             schema_reason = "; ".join(reason for _, reason in chosen)
+        held = sorted(
+            {(e.get("baseline") or NONE, e["baseline_reason"]) for e in entries
+             if e.get("baseline_reason")}
+        )  # fmt: skip
+        if held:
+            baseline = " + ".join(name for name, _ in held)
+        warned = {str(e[key]) for e in entries for key in ("schema_warning", "baseline_warning")
+                  if e.get(key)}  # fmt: skip
         return cls(
             server=server,
             server_version=versions[0] if versions else None,
@@ -57,7 +67,8 @@ class RunReport:
             results=[ScenarioResult.from_json(entry) for entry in entries],
             wall_seconds=wall_seconds,
             schema_reason=schema_reason,
-            warnings=sorted({str(e["schema_warning"]) for e in entries if e.get("schema_warning")}),
+            warnings=sorted(warned),
+            baseline_reason="; ".join(reason for _, reason in held) if held else None,
         )
 
     def counts(self) -> dict[str, int]:
@@ -100,6 +111,7 @@ class RunReport:
             "schema": self.schema,
             "schema_reason": self.schema_reason,
             "baseline": self.baseline,
+            "baseline_reason": self.baseline_reason,
             "warnings": self.warnings,
             "summary": {
                 **self.counts(),
@@ -125,7 +137,8 @@ class RunReport:
             "",
             f"Server: `{self.server}`{version} · schema: `{self.schema}`"
             + (f" ({self.schema_reason})" if self.schema_reason else "")
-            + (f" · baseline: `{self.baseline}`" if self.baseline else ""),
+            + (f" · baseline: `{self.baseline}`" if self.baseline else "")
+            + (f" ({self.baseline_reason})" if self.baseline_reason else ""),
             "",
             *(f"> ⚠️ {warning}\n" for warning in self.warnings),
             " · ".join(f"**{counts[o]}** {o}" for o in OUTCOMES),
@@ -161,7 +174,8 @@ class RunReport:
             + (f" (reports {self.server_version})" if self.server_version else ""),
             f"schema: {self.schema}"
             + (f" ({self.schema_reason})" if self.schema_reason else "")
-            + (f"; baseline: {self.baseline}" if self.baseline else ""),
+            + (f"; baseline: {self.baseline}" if self.baseline else "")
+            + (f" ({self.baseline_reason})" if self.baseline_reason else ""),
             *(f"warning: {warning}" for warning in self.warnings),
             ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
             + f" of {len(self.results)} scenarios"
