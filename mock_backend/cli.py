@@ -14,6 +14,7 @@ from typing import Any
 from . import running
 from .config import BackendConfig
 from .endpoints import ReadyInfo
+from .version import VersionAction
 
 EXAMPLES = """\
 examples:
@@ -32,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action=VersionAction, program="mock-backend")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser(
         "serve",
@@ -143,11 +145,11 @@ async def _run(backend: Any) -> int:
     ready = backend.ready
     marker = None
     try:
+        marker = running.mark(ready)  # before the ready line: `env` finds it once that is seen
         print(
             json.dumps(ready.model_dump(include=_READY_KEYS | {"override_env", "tenant"})),
             flush=True,
         )
-        marker = running.mark(ready)
         print(_how_to(ready), file=sys.stderr, flush=True)
         await stop.wait()
     finally:
