@@ -184,3 +184,25 @@ def test_the_html_report_is_self_contained_and_readable(tmp_path: Path, browser:
         page.screenshot(path=str(ROOT / "artifacts" / "conformance-report.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_progress_lines_fit_an_80_column_log(tmp_path: Path) -> None:
+    """Scenario files showed as long relative paths into site-packages (or the checkout),
+    and every progress line wrapped in an 80-column CI log."""
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "my-read.yaml").write_text(
+        "title: My read\nsteps:\n  - request: account/read\n    params: {}\n"
+    )
+    env = {**os.environ, "COLUMNS": "80"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--app-server",
+         shlex.join(REFERENCE), "--conformance-catalog", "mine", "-m", "conformance",
+         "-k", "chatgpt-auth-tokens-needs-experimental-api or my-read"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    progress = sorted(line[:73].rstrip() for line in proc.stdout.splitlines() if "%]" in line)
+    assert progress == [
+        "catalog/chatgpt-auth-tokens-needs-experimental-api.yaml .",
+        "mine/my-read.yaml .",
+    ]

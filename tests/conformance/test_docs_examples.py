@@ -63,8 +63,8 @@ def test_the_ci_workflow_is_a_workflow_whose_commands_run(tmp_path: Path) -> Non
     assert install == 'pip install "$KIT" openai-codex-cli-bin==0.163.0'
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.run(
-        ["bash", "-e", "-c", judge.rstrip() + " -k 'handshake or api-key-login'"], capture_output=True,
-        text=True, cwd=tmp_path, env=env, timeout=600, check=False,
+        ["bash", "-e", "-c", judge.rstrip() + " -k 'handshake or api-key-login'"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     for report in ("conformance.json", "conformance.html", "conformance.xml"):
