@@ -25,7 +25,9 @@ install-test: $(VENV)/.installed-test
 
 ## make run: the main job on the embedded default: the conformance catalog against the
 ## reference server, with the mock backend in-process, ending in the report.
-CONFORMANCE_ARGS ?= -n 2 --conformance-json artifacts/conformance.json \
+## The reference server reports the codex version it follows (0.163.0) without sharing that
+## release's known deviations: it is held to no baseline.
+CONFORMANCE_ARGS ?= -n 2 --conformance-baseline none --conformance-json artifacts/conformance.json \
 	--conformance-markdown artifacts/conformance.md --junitxml=artifacts/conformance.xml
 run: install
 	$(PY) -m conformance --app-server "$(abspath $(PY)) -m reference_server app-server" \

@@ -83,9 +83,11 @@ def options() -> list[tuple[str, dict[str, Any]]]:
         (
             "--conformance-baseline",
             {
-                "metavar": "PATH|NAME",
+                "metavar": "PATH|NAME|none",
                 "help": "Known deviations of this server (YAML), or a packaged name: "
-                + _baseline_names(),
+                + _baseline_names()
+                + ". Default: the packaged baseline of the version the server reports (the "
+                "nearest older one, with a warning); none: no baseline.",
             },
         ),
         ("--conformance-json", {"metavar": "PATH", "help": "Write the JSON report here."}),
@@ -142,6 +144,14 @@ def options() -> list[tuple[str, dict[str, Any]]]:
                 "default": 10.0,
                 "metavar": "SECONDS",
                 "help": "How long to wait for each awaited message (default 10).",
+            },
+        ),
+        (
+            "--shard",
+            {
+                "metavar": "I/N",
+                "help": "Run only part I of N of the scenarios (split by scenario id; for CI "
+                "jobs).",
             },
         ),
         (

@@ -4,7 +4,8 @@ Everything beside the kit's own options is handed to pytest (``-n 2``, ``-k devi
 ``-m device-code``, ``--junitxml=report.xml`` ...). Exit status is pytest's: 0 when every
 scenario passed or failed as the baseline declares; 1 when one failed or the run could
 not judge the server. ``--help`` shows the kit's options (pytest's: ``--help-pytest``),
-``--list`` the scenarios without a server, ``--version`` the kit's version.
+``--list`` the scenarios without a server, ``--version`` the kit's version. ``matrix``
+first runs the release matrix instead (:mod:`conformance.matrix.cli`).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["matrix"]:
+        from .matrix.cli import main as matrix
+
+        return matrix(args[1:])
     if "-h" in args or "--help" in args:
         _parser().print_help()
         return 0
@@ -81,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                  for a in args):  # fmt: skip
         print(
             f"usage: {PROG} --app-server CMD | --app-server-url URL [options] [pytest options]\n"
+            f"       {PROG} matrix --releases LIST --out DIR  (see matrix --help)\n"
             f'example: {PROG} --app-server "codex app-server" -n 2 '
             "--conformance-json report.json\n"
             f"{PROG} --help: the kit's options; {PROG} --list: the scenarios",

@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from mock_backend.config import BackendConfig
 from mock_backend.control_client import ControlClient, ControlError
@@ -30,6 +30,7 @@ from mock_backend.thread_runner import BackendThread
 
 from . import preflight
 from .baseline import Baseline
+from .baseline_choice import BaselineChoice, choose_packaged
 from .bundles import BUNDLES, SchemaChoice, choose, open_choice, own_schema
 from .report import NOT_RUN, RunReport
 from .results import Failure, ScenarioResult
@@ -46,7 +47,7 @@ class Kit:
         target: Target,
         schema: SchemaCheck | SchemaChoice | None = None,
         extra_schemas: tuple[SchemaCheck, ...] = (),
-        baseline: Baseline | None = None,
+        baseline: Baseline | BaselineChoice | Literal["auto"] | None = None,
         timeout: float = 10.0,
         backend_control: str | None = None,
         workdir: Path | None = None,
@@ -55,9 +56,11 @@ class Kit:
         strict_fields: bool = False,
         bundles: Path = BUNDLES,
     ) -> None:
-        """``schema``: a bundle to judge by instead of the one of the server's version;
-        ``workdir``: a folder to work in (else a temporary one of its own, made ``inside``
-        a given folder: the run's, when the kit is one of several)."""
+        """``schema``: a bundle to judge by instead of the one of the server's version.
+        ``baseline``: known deviations; ``"auto"``: the packaged baseline of the version the
+        server reports (chosen with the schema, before the first scenario). ``workdir``: a
+        folder to work in (else a temporary one of its own, made ``inside`` a given folder:
+        the run's, when the kit is one of several)."""
         self.target = target
         self.options = RunOptions(
             schema=None, extra_schemas=extra_schemas, timeout=timeout, lacks=lacks
@@ -72,7 +75,13 @@ class Kit:
             )
         elif schema is not None:
             self.schema_choice = schema
-        self.baseline = baseline or Baseline.empty()
+        self._auto_baseline = baseline == "auto"
+        self.baseline_choice: BaselineChoice | None = None
+        if isinstance(baseline, BaselineChoice):
+            self.baseline_choice = baseline
+            self.baseline = baseline.baseline
+        else:
+            self.baseline = baseline if isinstance(baseline, Baseline) else Baseline.empty()
         self._probed = False
         #: Why the server cannot be judged at all (it cannot start, it does not answer
         #: the handshake, the backend is not there): every scenario fails with it, at once.
@@ -107,6 +116,7 @@ class Kit:
             self.unusable = preflight.check_backend(self._backend_control)
         if self.unusable is None:
             self.server_version()
+            self.hold_by_version()
         if self.unusable is None:
             try:
                 self.schema()
@@ -186,9 +196,20 @@ class Kit:
             self.options.schema = open_choice(self.schema_choice, self.strict_fields)
         return self.options.schema
 
+    def hold_by_version(self) -> None:
+        """With ``baseline="auto"``: the packaged baseline of the reported version, chosen
+        once the server has answered the probe (until then, none)."""
+        if not self._auto_baseline or self.baseline_choice is not None:
+            return
+        choice = choose_packaged(self.server_version())
+        self.baseline = choice.baseline
+        if self._probed:
+            self.baseline_choice = choice
+
     def run(self, scenario: Scenario) -> ScenarioResult:
         """Run one scenario and hold its result against the baseline."""
         self.server_version()
+        self.hold_by_version()
         if self.unusable is None:
             try:
                 self.schema()
@@ -223,13 +244,16 @@ class Kit:
     def entry(self, result: ScenarioResult) -> dict[str, Any]:
         """One result as the run's report takes it (JSON): with the version the server
         reported and the bundle that judged it."""
-        choice = self.schema_choice
+        choice, held = self.schema_choice, self.baseline_choice
         return {
             **result.to_json(),
             "server_version": self.options.server_version,
             "schema": choice.name if choice else None,
             "schema_reason": choice.reason if choice else None,
             "schema_warning": choice.warning if choice else None,
+            "baseline": self.baseline.source or None,
+            "baseline_reason": held.reason if held else None,
+            "baseline_warning": held.warning if held else None,
         }
 
     def report(self, results: list[ScenarioResult], wall_seconds: float = 0.0) -> RunReport:

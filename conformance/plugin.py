@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from .baseline import Baseline, BaselineError
+from .baseline import BaselineError
+from .baseline_choice import named as baseline_named
 from .bundles import override
 from .capabilities import CAPABILITIES
 from .kit import Kit
@@ -25,6 +26,7 @@ from .method_names import KnownMethods, known_methods
 from .pytest_items import MARKER, Catalogs, ScenarioFile
 from .pytest_run import RUN, ConformanceRun
 from .schema_check import SchemaSetError
+from .shard import ShardError, parse_shard
 from .target import Target, TargetError, check_loopback
 from .transport import stop_all
 
@@ -34,12 +36,13 @@ _METHODS = pytest.StashKey[KnownMethods]()
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}: a scenario of the app-server conformance kit")
     try:
+        shard = parse_shard(config.getoption("shard")) if config.getoption("shard") else None
         catalogs = Catalogs.of(config.getoption("conformance_catalog"))
         kit = _kit(config)
-    except (TargetError, BaselineError, SchemaSetError, ValueError) as exc:
+    except (TargetError, BaselineError, SchemaSetError, ShardError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     _arrange_paths(config, catalogs)
-    run = ConformanceRun(config, kit, catalogs)
+    run = ConformanceRun(config, kit, catalogs, shard)
     config.stash[RUN] = run
     config.pluginmanager.register(run, "conformance-run")
     try:
@@ -88,7 +91,7 @@ def _kit(config: pytest.Config) -> Kit:
     return Kit(
         target,
         schema=override(Path(folder), "--conformance-schema") if folder else None,
-        baseline=Baseline.find(named) if named else None,
+        baseline=baseline_named(named) if named else "auto",
         timeout=config.getoption("conformance_timeout"),
         backend_control=control,
         inside=Path(json.loads(handoff)["run_folder"]) if handoff else None,

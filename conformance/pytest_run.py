@@ -27,16 +27,24 @@ from .pytest_items import MARKER, PROPERTY, Catalogs, ScenarioItem
 from .report import RunReport
 from .report_html import write_html
 from .results import Failure
+from .shard import in_shard
 
 RUN = pytest.StashKey["ConformanceRun"]()
 _HANDOFF = "conformance"
 
 
 class ConformanceRun:
-    def __init__(self, config: pytest.Config, kit: Kit, catalogs: Catalogs) -> None:
+    def __init__(
+        self,
+        config: pytest.Config,
+        kit: Kit,
+        catalogs: Catalogs,
+        shard: tuple[int, int] | None = None,
+    ) -> None:
         self.config = config
         self.kit = kit
         self.catalogs = catalogs
+        self.shard = shard  # (I, N) of --shard I/N
         self.entries: list[dict[str, Any]] = []
         #: About the run as a whole: the server or backend unusable, files that are no
         #: scenarios, nothing selected. Each fails the run.
@@ -106,13 +114,20 @@ class ConformanceRun:
         self._previous.clear()
 
     # Collection
-    @pytest.hookimpl(trylast=True)
+    @pytest.hookimpl(trylast=True)  # after -k and -m: shards split what is left to run
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         # Slow scenarios first: parallel workers then finish together instead of one
         # worker starting a 10-second scenario when the others have run out of work.
         items.sort(
             key=lambda item: not (isinstance(item, ScenarioItem) and "slow" in item.scenario.tags)
         )
+        if self.shard is not None:
+            scenarios = [item for item in items if isinstance(item, ScenarioItem)]
+            keep = in_shard([item.scenario.id for item in scenarios], *self.shard)
+            dropped = [item for item in scenarios if item.scenario.id not in keep]
+            if dropped:
+                self.config.hook.pytest_deselected(items=dropped)
+                items[:] = [i for i in items if i not in dropped]
         unknown = self.kit.baseline.unknown({path.stem for path in self.catalogs.files()})
         if unknown:
             raise pytest.UsageError(

@@ -176,7 +176,7 @@ def _install_from_npm(version: str, staging: Path) -> str | None:
         try:
             with tarfile.open(tarballs[0]) as archive:
                 archive.extractall(staging, filter="tar")
-        except (OSError, tarfile.TarError) as exc:
+        except (OSError, EOFError, tarfile.TarError) as exc:  # EOFError: a cut-off download
             return f"cannot unpack {tarballs[0].name}: {exc}"
     return None
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from mock_backend.version import kit_version
 
+from .baseline_choice import NONE
 from .results import Failure, ScenarioResult
 
 OUTCOMES = ("passed", "failed", "xfailed", "skipped")
@@ -37,6 +38,7 @@ class RunReport:
     schema_reason: str | None = None
     #: About the run as a whole (e.g. no parseable version: judged by the newest bundle).
     warnings: list[str] = field(default_factory=list)
+    baseline_reason: str | None = None
     #: What failed the run as a whole (each listed once; scenarios it kept from running
     #: are failed, "not run").
     errors: list[Failure] = field(default_factory=list)
@@ -71,6 +73,14 @@ class RunReport:
         if chosen:
             schema = " + ".join(name for name, _ in chosen)
             schema_reason = "; ".join(reason for _, reason in chosen)
+        held = sorted(
+            {(e.get("baseline") or NONE, e["baseline_reason"]) for e in entries
+             if e.get("baseline_reason")}
+        )  # fmt: skip
+        if held:
+            baseline = " + ".join(name for name, _ in held)
+        warned = {str(e[key]) for e in entries for key in ("schema_warning", "baseline_warning")
+                  if e.get(key)}  # fmt: skip
         return cls(
             server=server,
             server_version=versions[0] if versions else None,
@@ -79,7 +89,8 @@ class RunReport:
             results=[ScenarioResult.from_json(entry) for entry in entries],
             wall_seconds=wall_seconds,
             schema_reason=schema_reason,
-            warnings=sorted({str(e["schema_warning"]) for e in entries if e.get("schema_warning")}),
+            warnings=sorted(warned),
+            baseline_reason="; ".join(reason for _, reason in held) if held else None,
             errors=list(errors or []),
             interrupted=interrupted,
             selected=selected,
@@ -154,6 +165,7 @@ class RunReport:
             "schema": self.schema,
             "schema_reason": self.schema_reason,
             "baseline": self.baseline,
+            "baseline_reason": self.baseline_reason,
             "server_environment": self.server_environment,
             "errors": [error.to_json() for error in self.errors],
             "warnings": self.warnings,
@@ -189,6 +201,7 @@ class RunReport:
             f"Server: `{self.server}`{version} · schema: `{self.schema}`"
             + (f" ({self.schema_reason})" if self.schema_reason else "")
             + (f" · baseline: `{self.baseline}`" if self.baseline else "")
+            + (f" ({self.baseline_reason})" if self.baseline_reason else "")
             + f" · kit {self.kit_version}",
             "",
             *(f"> ❌ **{e.heading}**: {_cell(e.message)}\n" for e in self.errors),
@@ -230,7 +243,8 @@ class RunReport:
             + (f" (reports {self.server_version})" if self.server_version else ""),
             f"schema: {self.schema}"
             + (f" ({self.schema_reason})" if self.schema_reason else "")
-            + (f"; baseline: {self.baseline}" if self.baseline else ""),
+            + (f"; baseline: {self.baseline}" if self.baseline else "")
+            + (f" ({self.baseline_reason})" if self.baseline_reason else ""),
             f"kit: codex-app-server-kit {self.kit_version}"
             + (f"; removed from the servers' environment: {', '.join(removed)}" if removed else ""),
             *(f"warning: {warning}" for warning in self.warnings),

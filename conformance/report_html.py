@@ -51,6 +51,7 @@ def render_html(report: RunReport) -> str:
         f"schema <code>{escape(report.schema)}</code>"
         + (f" ({escape(report.schema_reason)})" if report.schema_reason else "")
         + (f" · baseline <code>{escape(report.baseline)}</code>" if report.baseline else "")
+        + (f" ({escape(report.baseline_reason)})" if report.baseline_reason else "")
         + f" · codex-app-server-kit {escape(report.kit_version)}</p>",
     ]
     for error in report.errors:

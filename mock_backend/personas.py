@@ -13,7 +13,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: The plan types codex 0.163.0 knows (its schema's ``PlanType``, less ``unknown``).
+#: The plan types codex knows (the newest vendored schema's ``PlanType``, less ``unknown``;
+#: ``sci`` and ``sci_plus`` since 0.169.0, older releases read them as ``unknown``).
 PlanType = Literal[
     "free",
     "go",
@@ -32,6 +33,8 @@ PlanType = Literal[
     "edu",
     "edu_plus",
     "edu_pro",
+    "sci",
+    "sci_plus",
 ]
 PLAN_TYPES: tuple[str, ...] = get_args(PlanType)
 

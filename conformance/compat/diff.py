@@ -277,10 +277,12 @@ def compare(old: SchemaSet, new: SchemaSet, surface: set[str] | None = None) -> 
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str]] = set()
+    """One finding per change: a type reached twice is reported once, but two values
+    added to one enum (``sci`` and ``sci_plus``) are two changes at one path."""
+    seen: set[tuple[str, str, str]] = set()
     unique = []
     for finding in findings:
-        key = (finding.rule, finding.path)
+        key = (finding.rule, finding.path, finding.message)
         if key not in seen:
             seen.add(key)
             unique.append(finding)

@@ -230,3 +230,16 @@ def test_ref_target_change_and_cycles(tmp_path: Path) -> None:
 
     findings = compare(load(folder("old", "Node")), load(folder("new", "NodeV2")))
     assert {f.rule for f in findings} == {"CMP050"}
+
+
+def test_two_values_added_to_one_enum_are_two_findings(tmp_path: Path) -> None:
+    """As 0.169.0 added both `sci` and `sci_plus` to PlanType: one path, two changes."""
+    old = load(schema_folder(tmp_path, "old", OBJ, OBJ))
+    both = change(change(OBJ, "enum-add"), "enum-add")
+    both["properties"]["mode"]["enum"][-1] = "d"
+    new = load(schema_folder(tmp_path, "new", OBJ, both))
+    found = [(f.rule, f.path, f.message) for f in compare(old, new)]
+    assert found == [
+        ("CMP030", "DoResponse.mode", "enum value 'c' added"),
+        ("CMP030", "DoResponse.mode", "enum value 'd' added"),
+    ]

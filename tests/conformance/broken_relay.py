@@ -161,6 +161,10 @@ class Relay:
             emit(json.dumps({"method": "example/undeclared", "params": {"n": 1}}))
         if kind == "no-version" and isinstance(result, dict) and "userAgent" in result:
             result["userAgent"] = "a server of our own"
+        if kind == "reports-0.167.2" and isinstance(result, dict) and "userAgent" in result:
+            result["userAgent"] = re.sub(
+                r"/\d+\.\d+\.\d+", "/0.167.2", result["userAgent"], count=1
+            )
         if kind == "config-warning-number" and is_answer:
             emit(json.dumps({"method": "configWarning", "params": {"summary": 123}}))
         if kind == "undeclared-field" and is_answer and isinstance(result, dict):

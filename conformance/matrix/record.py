@@ -1,0 +1,133 @@
+"""What a matrix run found, and ``matrix.json``, the one document every view derives from.
+
+The keys ``releases`` (each with ``version``, ``source``, ``scenarios``: id → outcome) and
+``compat`` (each with ``from``, ``to``, ``errors``, ``warnings``) are a contract: CI jobs and
+``--merge`` read them. Everything else (reasons, bundles, times) is added beside them.
+A release that could not be run carries ``error`` (``fault: environment`` and why) and
+no scenarios; the other releases are unaffected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .compat_steps import CompatStep
+from .versions import version_key
+
+OUTCOMES = ("passed", "failed", "xfailed", "skipped")
+FORMAT = 1
+
+
+def state(outcome: str | None) -> str:
+    """What a release does, whatever the baselines say (``passes``, ``fails``, ``skipped``,
+    ``absent``): a failure the packaged baseline of one release expects and the same
+    failure of a release without a baseline are alike when releases are compared."""
+    return {"passed": "passes", "failed": "fails", "xfailed": "fails"}.get(
+        outcome or "", outcome or "absent"
+    )
+
+
+@dataclass
+class ReleaseResult:
+    version: str
+    source: str | None = None  # "venv", "pypi", "npm"; None: the binary could not be had
+    scenarios: dict[str, str] = field(default_factory=dict)  # id -> outcome
+    #: id -> why: the first failures of a failed scenario, a baseline's or a skip's reason.
+    reasons: dict[str, str] = field(default_factory=dict)
+    error: dict[str, str] | None = None  # {"fault": "environment", "message": ...}
+    published: str | None = None
+    server_version: str | None = None
+    schema: str | None = None
+    baseline: str | None = None
+    bundle: str | None = None  # "vendored", or the generated bundle's folder in the output
+    schema_gaps: list[str] = field(default_factory=list)  # "method path", sent but undeclared
+    seconds: dict[str, float] = field(default_factory=dict)  # fetch, run
+    shards: list[str] = field(default_factory=list)  # "1/3" ...: runs merged into this one
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(self.scenarios.values())
+        return {outcome: found[outcome] for outcome in OUTCOMES}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "source": self.source,
+            "published": self.published,
+            "scenarios": dict(sorted(self.scenarios.items())),
+            "reasons": dict(sorted(self.reasons.items())),
+            "error": self.error,
+            "summary": self.counts(),
+            "server_version": self.server_version,
+            "schema": self.schema,
+            "baseline": self.baseline,
+            "bundle": self.bundle,
+            "schema_gaps": self.schema_gaps,
+            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+            "shards": self.shards,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReleaseResult:
+        return cls(
+            version=str(data["version"]),
+            source=data.get("source"),
+            scenarios=dict(data.get("scenarios") or {}),
+            reasons=dict(data.get("reasons") or {}),
+            error=data.get("error"),
+            published=data.get("published"),
+            server_version=data.get("server_version"),
+            schema=data.get("schema"),
+            baseline=data.get("baseline"),
+            bundle=data.get("bundle"),
+            schema_gaps=list(data.get("schema_gaps") or []),
+            seconds=dict(data.get("seconds") or {}),
+            shards=list(data.get("shards") or []),
+        )
+
+
+@dataclass
+class Matrix:
+    releases: list[ReleaseResult] = field(default_factory=list)
+    compat: list[CompatStep] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)  # scenario id -> title
+    selection: str = ""
+    warnings: list[str] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+    def ordered(self) -> list[ReleaseResult]:
+        return sorted(self.releases, key=lambda r: version_key(r.version))
+
+    def scenario_ids(self) -> list[str]:
+        """The scenarios some release ran (the whole catalog when none could run)."""
+        found = {i for release in self.releases for i in release.scenarios}
+        return sorted(found or self.titles)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "selection": self.selection,
+            "releases": [r.to_json() for r in self.ordered()],
+            "compat": [step.to_json() for step in self.compat],
+            "titles": dict(sorted(self.titles.items())),
+            "warnings": self.warnings,
+            "wall_seconds": round(self.wall_seconds, 1),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Matrix:
+        return cls(
+            releases=[ReleaseResult.from_json(r) for r in data.get("releases", [])],
+            compat=[CompatStep.from_json(c) for c in data.get("compat", [])],
+            titles=dict(data.get("titles") or {}),
+            selection=str(data.get("selection", "")),
+            warnings=list(data.get("warnings") or []),
+            wall_seconds=float(data.get("wall_seconds", 0.0)),
+        )
+
+    @classmethod
+    def read(cls, path: Path) -> Matrix:
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
