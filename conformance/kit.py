@@ -3,9 +3,11 @@
 ``Kit`` owns an in-process mock backend (or uses a running one through its control
 URL) and gives every scenario a tenant of its own, so runs in parallel never share
 codes, scripts or journals. Before the first scenario it asks the server its version
-(one handshake) and opens the vendored bundle that judges that version, unless it was
-given a schema. Used by the pytest plugin, ``python -m conformance`` and the kit's own
-tests alike.
+(one handshake, :mod:`conformance.preflight`) and opens the vendored bundle that judges
+that version, unless it was given a schema. A server that cannot be started or does
+not answer that handshake is judged once: every scenario then fails at once with that
+one ``environment`` failure, instead of waiting out a timeout each. Used by the pytest
+plugin, ``python -m conformance`` and the kit's own tests alike.
 """
 
 from __future__ import annotations
@@ -15,28 +17,28 @@ import re
 import secrets
 import shutil
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
 from mock_backend.config import BackendConfig
-from mock_backend.control_client import ControlClient
+from mock_backend.control_client import ControlClient, ControlError
 from mock_backend.endpoints import ReadyInfo
 from mock_backend.tenant_handle import MockTenant
 from mock_backend.thread_runner import BackendThread
 
+from . import preflight
 from .baseline import Baseline
 from .baseline_choice import BaselineChoice, choose_packaged
 from .bundles import BUNDLES, SchemaChoice, choose, open_choice, own_schema
-from .report import RunReport
+from .report import NOT_RUN, RunReport
 from .results import Failure, ScenarioResult
 from .run_context import RunOptions
 from .runner import run_scenario
 from .scenario import Scenario
 from .schema_check import SchemaCheck, SchemaSetError
-from .session import Session, Stop
-from .target import Target, version_from_user_agent
-from .transport import TransportError
+from .target import Target
 
 
 class Kit:
@@ -49,13 +51,16 @@ class Kit:
         timeout: float = 10.0,
         backend_control: str | None = None,
         workdir: Path | None = None,
+        inside: Path | None = None,
         lacks: frozenset[str] = frozenset(),
         strict_fields: bool = False,
         bundles: Path = BUNDLES,
     ) -> None:
         """``schema``: a bundle to judge by instead of the one of the server's version.
         ``baseline``: known deviations; ``"auto"``: the packaged baseline of the version the
-        server reports (chosen with the schema, before the first scenario)."""
+        server reports (chosen with the schema, before the first scenario). ``workdir``: a
+        folder to work in (else a temporary one of its own, made ``inside`` a given folder:
+        the run's, when the kit is one of several)."""
         self.target = target
         self.options = RunOptions(
             schema=None, extra_schemas=extra_schemas, timeout=timeout, lacks=lacks
@@ -78,10 +83,16 @@ class Kit:
         else:
             self.baseline = baseline if isinstance(baseline, Baseline) else Baseline.empty()
         self._probed = False
+        #: Why the server cannot be judged at all (it cannot start, it does not answer
+        #: the handshake, the backend is not there): every scenario fails with it, at once.
+        self.unusable: Failure | None = None
         self._backend_control = backend_control
         self._backend: BackendThread | None = None
         self._own_workdir = workdir is None
-        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="conformance-"))
+        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="conformance-", dir=inside))
+        #: The folder of the whole run: this kit's, or the one it works inside (an xdist
+        #: worker's kit works in a folder inside the controller's: one rmtree ends all).
+        self.run_folder = inside or self.workdir
 
     def start(self) -> Kit:
         """Start the in-process backend (once; later calls return at once)."""
@@ -90,6 +101,48 @@ class Kit:
             backend.__enter__()
             self._backend = backend
         return self
+
+    def stop_backend(self) -> None:
+        """Stop the in-process backend (``start`` makes a new one when needed)."""
+        if self._backend is not None:
+            self._backend.__exit__(None, None, None)
+            self._backend = None
+
+    def preflight(self) -> Failure | None:
+        """Ask once, before any scenario, whether the backend answers, the server can be
+        judged and its bundle opened; the answers are kept (``unusable``, the version,
+        the schema choice). None: all is well."""
+        if self._backend_control is not None:
+            self.unusable = preflight.check_backend(self._backend_control)
+        if self.unusable is None:
+            self.server_version()
+            self.hold_by_version()
+        if self.unusable is None:
+            try:
+                self.schema()
+            except SchemaSetError as exc:
+                self.unusable = Failure("environment", "setup", f"the schema cannot be used: {exc}")
+        return self.unusable
+
+    def handoff(self) -> dict[str, Any]:
+        """What the preflight found, as JSON, for kits in other processes (xdist workers)."""
+        choice = self.schema_choice
+        return {
+            "run_folder": str(self.run_folder),
+            "server_version": self.options.server_version,
+            "unusable": self.unusable.to_json() if self.unusable else None,
+            "schema": {**asdict(choice), "folder": str(choice.folder)} if choice else None,
+        }
+
+    def take_handoff(self, handoff: dict[str, Any]) -> None:
+        """Another kit's preflight answers: this kit asks nothing again."""
+        self._probed = True
+        self.options.server_version = handoff["server_version"]
+        unusable = handoff["unusable"]
+        self.unusable = Failure(**unusable) if unusable else None
+        if (schema := handoff["schema"]) is not None:
+            self.schema_choice = SchemaChoice(**{**schema, "folder": Path(schema["folder"])})
+            self.options.schema = None
 
     def __enter__(self) -> Kit:
         return self.start()
@@ -107,6 +160,7 @@ class Kit:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
     def tenant(self, label: str) -> MockTenant:
+        """A tenant of its own; ControlError or OSError when the backend cannot make one."""
         name = f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', label)[:40]}-{secrets.token_hex(3)}"
         if self._backend is not None:
             return MockTenant.of(self._backend.tenant(name))
@@ -115,30 +169,23 @@ class Kit:
         return MockTenant.of(ReadyInfo.model_validate(created))
 
     def server_version(self) -> str | None:
-        """The version the server reports in ``userAgent`` (probed by a handshake, until
-        one is answered: a server that answers without a version is not asked again)."""
+        """The version the server reports in ``userAgent``, asked once by a handshake
+        (a failed handshake is remembered in ``unusable``, not asked again)."""
         if not self._probed:
-            self.options.server_version = self._probe()
+            self._probed = True
+            try:
+                tenant = self.start().tenant("probe")
+            except (ControlError, OSError) as exc:
+                self.unusable = preflight.backend_failure(self._control_url(), exc)
+                return None
+            found = preflight.probe(self.target, tenant, self.workdir, self.options.timeout)
+            self.options.server_version, self.unusable = found.version, found.failure
         return self.options.server_version
 
-    def _probe(self) -> str | None:
-        tenant = self.tenant("probe")
-        home = Path(tempfile.mkdtemp(prefix="probe-", dir=self.workdir))
-        try:
-            transport = self.target.connect(tenant, home)
-        except TransportError:
-            return None  # the first scenario reports why, with the details
-        session = Session(transport, None)  # it only reads the version
-        try:
-            reply = session.handshake("conformance-probe", False, self.options.timeout)
-            self._probed = True
-            agent = (reply.get("result") or {}).get("userAgent")
-            return version_from_user_agent(agent) if isinstance(agent, str) else None
-        except Stop:
-            return None
-        finally:
-            session.close()
-            tenant.control.delete_tenant(tenant.name)
+    def _control_url(self) -> str:
+        if self._backend is not None:
+            return self._backend.ready.control
+        return self._backend_control or "(no backend)"
 
     def schema(self) -> SchemaCheck:
         """The bundle that judges this server (chosen and opened once); SchemaSetError when
@@ -163,12 +210,17 @@ class Kit:
         """Run one scenario and hold its result against the baseline."""
         self.server_version()
         self.hold_by_version()
+        if self.unusable is None:
+            try:
+                self.schema()
+            except SchemaSetError as exc:
+                self.unusable = Failure("environment", "setup", f"the schema cannot be used: {exc}")
+        if self.unusable is not None:
+            return not_run(scenario, self.unusable)
         try:
-            self.schema()
-        except SchemaSetError as exc:
-            failure = Failure("environment", "setup", f"the schema cannot be used: {exc}")
-            return ScenarioResult(scenario.id, "failed", 0.0, [failure], title=scenario.title)
-        tenant = self.tenant(scenario.id)
+            tenant = self.tenant(scenario.id)
+        except (ControlError, OSError) as exc:
+            return not_run(scenario, preflight.backend_failure(self._control_url(), exc))
         workdir = Path(tempfile.mkdtemp(prefix=f"{scenario.id}-", dir=self.workdir))
         try:
             result = run_scenario(scenario, self.target, tenant, workdir, self.options)
@@ -208,9 +260,21 @@ class Kit:
         """The report (JSON, Markdown, console) of results this kit ran."""
         return self.report_entries([self.entry(result) for result in results], wall_seconds)
 
-    def report_entries(self, entries: list[dict[str, Any]], wall_seconds: float) -> RunReport:
-        """The report of entries made by this kit or its copies (parallel workers)."""
+    def report_entries(
+        self,
+        entries: list[dict[str, Any]],
+        wall_seconds: float,
+        errors: list[Failure] | None = None,
+        interrupted: str | None = None,
+        selected: int | None = None,
+    ) -> RunReport:
+        """The report of entries made by this kit or its copies (parallel workers), with
+        the run's own errors (this kit's ``unusable`` among them), whether it was
+        ``interrupted`` (how) and how many scenarios were ``selected`` to run."""
         choice = self.schema_choice
+        run_errors = list(errors or [])
+        if self.unusable is not None and self.unusable not in run_errors:
+            run_errors.insert(0, self.unusable)
         return RunReport.from_entries(
             self.target.name,
             self.baseline.source or None,
@@ -218,7 +282,22 @@ class Kit:
             wall_seconds,
             schema=choice.name if choice else "(no scenario ran)",
             schema_reason=choice.reason if choice else None,
+            errors=run_errors,
+            interrupted=interrupted,
+            selected=selected,
+            server_environment={
+                "removed": self.target.removed_variables(),
+                "set": self.target.set_variables(),
+            },
         )
 
 
-__all__ = ["Kit"]
+def not_run(scenario: Scenario, failure: Failure) -> ScenarioResult:
+    """A scenario the run could not start, for the reason ``failure`` gives (the run's
+    report lists that failure once, in its ``errors``)."""
+    first = failure.message.splitlines()[0] if failure.message else ""
+    short = Failure(failure.fault, failure.kind, f"{NOT_RUN}{first}")
+    return ScenarioResult(scenario.id, "failed", 0.0, [short], title=scenario.title)
+
+
+__all__ = ["Kit", "not_run"]

@@ -1,9 +1,13 @@
 """The run's report: a JSON document (``scenarios`` at the top), Markdown for CI job
 pages, and the console summary. All three are built from the same results.
 
-Each names the schema bundle the server was judged by and why (``schema``,
-``schema_reason``), and lists the release's *schema gaps*: what the server sent that
-its bundle does not declare, gathered from every scenario's warnings."""
+Each names the kit's version, the schema bundle the server was judged by and why
+(``schema``, ``schema_reason``), what the kit removed from the servers' environment,
+and lists the release's *schema gaps*: what the server sent that its bundle does not
+declare, gathered from every scenario's warnings. Errors of the run as a whole (a server
+that cannot be started, a backend that does not answer, a scenario file that is no
+scenario) are listed once, and fail the run; so does an interruption, which marks the
+report ``partial``."""
 
 from __future__ import annotations
 
@@ -13,10 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mock_backend.version import kit_version
+
 from .baseline_choice import NONE
-from .results import ScenarioResult
+from .results import Failure, ScenarioResult
 
 OUTCOMES = ("passed", "failed", "xfailed", "skipped")
+#: How a scenario the run could not start says so (its one failure's message begins so).
+NOT_RUN = "not run: "
 
 
 @dataclass
@@ -31,6 +39,16 @@ class RunReport:
     #: About the run as a whole (e.g. no parseable version: judged by the newest bundle).
     warnings: list[str] = field(default_factory=list)
     baseline_reason: str | None = None
+    #: What failed the run as a whole (each listed once; scenarios it kept from running
+    #: are failed, "not run").
+    errors: list[Failure] = field(default_factory=list)
+    #: How the run was cut short (``SIGTERM``, ``Ctrl-C``), None when it ran to the end.
+    interrupted: str | None = None
+    #: How many scenarios were selected to run (None: not known; the results' count).
+    selected: int | None = None
+    #: Variable names removed from, and set in, the environment of the servers started.
+    server_environment: dict[str, list[str]] = field(default_factory=dict)
+    kit_version: str = field(default_factory=kit_version)
 
     @classmethod
     def from_entries(
@@ -41,6 +59,10 @@ class RunReport:
         wall_seconds: float,
         schema: str = "(no scenario ran)",
         schema_reason: str | None = None,
+        errors: list[Failure] | None = None,
+        interrupted: str | None = None,
+        selected: int | None = None,
+        server_environment: dict[str, list[str]] | None = None,
     ) -> RunReport:
         """The report of a run from its entries (``Kit.entry``: a result and what judged
         it), wherever they were made: xdist workers each choose the bundle for
@@ -69,7 +91,35 @@ class RunReport:
             schema_reason=schema_reason,
             warnings=sorted(warned),
             baseline_reason="; ".join(reason for _, reason in held) if held else None,
+            errors=list(errors or []),
+            interrupted=interrupted,
+            selected=selected,
+            server_environment=dict(server_environment or {}),
         )
+
+    @property
+    def partial(self) -> bool:
+        return self.interrupted is not None
+
+    @property
+    def verdict(self) -> str:
+        """``passed``, ``failed`` (a scenario or the run), or ``partial`` (interrupted)."""
+        if self.partial:
+            return "partial"
+        return "failed" if self.counts()["failed"] or self.errors else "passed"
+
+    def not_run(self) -> list[ScenarioResult]:
+        """Scenarios a run error kept from running."""
+        return [
+            r
+            for r in self.results
+            if len(r.failures) == 1 and r.failures[0].message.startswith(NOT_RUN)
+        ]
+
+    def cut_short(self) -> str:
+        """``interrupted (SIGTERM) after 12 of 43 scenarios``."""
+        of = f" of {self.selected}" if self.selected is not None else ""
+        return f"interrupted ({self.interrupted}) after {len(self.results)}{of} scenarios"
 
     def counts(self) -> dict[str, int]:
         found: Counter[str] = Counter(r.outcome for r in self.results)
@@ -106,16 +156,24 @@ class RunReport:
     def to_json(self) -> dict[str, Any]:
         ordered = sorted(self.results, key=lambda r: r.id)
         return {
+            "kit_version": self.kit_version,
+            "verdict": self.verdict,
+            "partial": self.partial,
+            "interrupted": self.interrupted,
             "server": self.server,
             "server_version": self.server_version,
             "schema": self.schema,
             "schema_reason": self.schema_reason,
             "baseline": self.baseline,
             "baseline_reason": self.baseline_reason,
+            "server_environment": self.server_environment,
+            "errors": [error.to_json() for error in self.errors],
             "warnings": self.warnings,
             "summary": {
                 **self.counts(),
+                "errors": len(self.errors),
                 "total": len(self.results),
+                "selected": self.selected if self.selected is not None else len(self.results),
                 "warnings": sum(len(r.warnings) for r in ordered),
                 "wall_seconds": round(self.wall_seconds, 3),
                 "validation_seconds": round(sum(r.validation_seconds for r in ordered), 4),
@@ -128,30 +186,40 @@ class RunReport:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
 
+    def headline(self) -> str:
+        """The verdict in words: ``passed``, ``failed``, ``partial: interrupted (...) ...``."""
+        return f"partial: {self.cut_short()}" if self.partial else self.verdict
+
     def markdown(self) -> str:
         counts = self.counts()
-        verdict = "❌ failed" if counts["failed"] else "✅ passed"
+        mark = {"passed": "✅", "failed": "❌", "partial": "⚠️"}[self.verdict]
         version = f" {self.server_version}" if self.server_version else ""
+        not_run = {r.id for r in self.not_run()}
         lines = [
-            f"## App-server conformance: {verdict}",
+            f"## App-server conformance: {mark} {self.headline()}",
             "",
             f"Server: `{self.server}`{version} · schema: `{self.schema}`"
             + (f" ({self.schema_reason})" if self.schema_reason else "")
             + (f" · baseline: `{self.baseline}`" if self.baseline else "")
-            + (f" ({self.baseline_reason})" if self.baseline_reason else ""),
+            + (f" ({self.baseline_reason})" if self.baseline_reason else "")
+            + f" · kit {self.kit_version}",
             "",
+            *(f"> ❌ **{e.heading}**: {_cell(e.message)}\n" for e in self.errors),
             *(f"> ⚠️ {warning}\n" for warning in self.warnings),
-            " · ".join(f"**{counts[o]}** {o}" for o in OUTCOMES),
+            " · ".join(f"**{counts[o]}** {o}" for o in OUTCOMES)
+            + (f" (**{len(not_run)}** of them not run)" if not_run else ""),
             "",
-            "| Scenario | Outcome | Time | Details |",
-            "|---|---|---:|---|",
+            "| Scenario | Title | Outcome | Time | Details |",
+            "|---|---|---|---:|---|",
         ]
         for result in sorted(self.results, key=lambda r: (r.outcome != "failed", r.id)):
             details = "; ".join(f"{f.heading}: {_first_line(f.message)}" for f in result.failures)
             if result.outcome in ("xfailed", "skipped") and result.reason:
                 details = result.reason
+            outcome = "not run" if result.id in not_run else result.outcome
             lines.append(
-                f"| `{result.id}` | {result.outcome} | {result.duration:.2f} s | {_cell(details)} |"
+                f"| `{result.id}` | {_cell(result.title)} | {outcome} | "
+                f"{result.duration:.2f} s | {_cell(details)} |"
             )
         if gaps := self.schema_gaps():
             lines += ["", f"### Schema gaps of `{self.schema}` (warnings, not failures)", ""]
@@ -169,6 +237,7 @@ class RunReport:
 
     def console(self) -> list[str]:
         counts = self.counts()
+        removed = self.server_environment.get("removed") or []
         lines = [
             f"server: {self.server}"
             + (f" (reports {self.server_version})" if self.server_version else ""),
@@ -176,28 +245,45 @@ class RunReport:
             + (f" ({self.schema_reason})" if self.schema_reason else "")
             + (f"; baseline: {self.baseline}" if self.baseline else "")
             + (f" ({self.baseline_reason})" if self.baseline_reason else ""),
+            f"kit: codex-app-server-kit {self.kit_version}"
+            + (f"; removed from the servers' environment: {', '.join(removed)}" if removed else ""),
             *(f"warning: {warning}" for warning in self.warnings),
+        ]
+        for error in self.errors:
+            first, *rest = error.message.splitlines() or [""]
+            lines.append(f"ERROR ({error.fault} fault): {first}")
+            lines.extend(f"  {line}" for line in rest[:12])
+        if self.partial:
+            lines.append(f"PARTIAL: {self.cut_short()}; the report holds those that ran")
+        lines.append(
             ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
             + f" of {len(self.results)} scenarios"
-            + f"; schema validation {self.validation_share():.1%} of scenario time",
-        ]
+            + f"; schema validation {self.validation_share():.1%} of scenario time"
+        )
         if by_fault := self.faults():
             lines.append(
                 "failures by fault: "
                 + ", ".join(f"{fault} {count}" for fault, count in sorted(by_fault.items()))
             )
+        not_run = {r.id for r in self.not_run()}
         for result in sorted(self.results, key=lambda r: r.id):
+            if result.id in not_run:
+                continue
+            named = f"{result.id} ({result.title})" if result.title else result.id
             if result.outcome == "failed":
                 kinds = sorted({f"{f.fault}/{f.kind}" for f in result.failures})
-                lines.append(f"  FAILED  {result.id}: {', '.join(kinds)}")
+                lines.append(f"  FAILED  {named}: {', '.join(kinds)}")
                 lines.extend(
-                    f"          {f'rule {f.rule}: ' if f.rule else ''}{_first_line(f.message)}"
+                    f"          {f'rule {f.rule}: ' if f.rule else ''}"
+                    f"{f'[{f.step}] ' if f.step else ''}{_first_line(f.message)}"
                     for f in result.failures[:3]
                 )
             elif result.outcome == "xfailed":
                 lines.append(f"  XFAIL   {result.id}: {result.reason}")
             elif result.outcome == "skipped":
                 lines.append(f"  SKIPPED {result.id}: {result.reason}")
+        if not_run:
+            lines.append(f"  NOT RUN {len(not_run)} scenarios, for the error above")
         if gaps := self.schema_gaps():
             lines.append(
                 f"schema gaps of {self.schema} (sent but not declared; warnings, not failures):"

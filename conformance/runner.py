@@ -9,9 +9,11 @@ returns, whatever happened.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from mock_backend.control_client import ControlError
@@ -63,7 +65,8 @@ def run_scenario(
     run = RunContext(target, tenant, workdir, options)
     with hold(*scenario.requires.exclusive):
         try:
-            _prepare(run, scenario)
+            with _stamped(run, "start"):
+                _prepare(run, scenario)
             _steps(run, scenario.steps)
         except Stop as stop:
             run.failures.append(stop.failure)
@@ -71,10 +74,11 @@ def run_scenario(
             where = "".join(traceback.format_exception(exc)[-3:]).strip()
             run.failures.append(Failure("kit", "setup", f"the kit failed: {exc!r}\n{where}"))
         finally:
-            for session in run.sessions:
-                if not run.failures:
-                    session.drain(quiet=0.02, limit=0.2)  # late garbage or ordering faults
-                session.close()
+            with _stamped(run, "after the last step"):
+                for session in run.sessions:
+                    if not run.failures:
+                        session.drain(quiet=0.02, limit=0.2)  # late garbage or ordering faults
+                    session.close()
     return _result(scenario, run, time.monotonic() - started)
 
 
@@ -111,11 +115,27 @@ def _prepare(run: RunContext, scenario: Scenario) -> None:
         run.start_server()
 
 
+@contextlib.contextmanager
+def _stamped(run: RunContext, where: str) -> Iterator[None]:
+    """What the sessions' judges find meanwhile (schema, JSON-RPC, rules: found as the
+    messages pass, not by a step) is said to be found at ``where``."""
+    before = {id(session): len(session.problems) for session in run.sessions}
+    try:
+        yield
+    finally:
+        for session in run.sessions:
+            problems = session.problems
+            for index in range(before.get(id(session), 0), len(problems)):
+                if problems[index].step is None:
+                    problems[index] = replace(problems[index], step=where)
+
+
 def _steps(run: RunContext, steps: list[StepKind]) -> None:
     for index, step in enumerate(steps):
         run.where = where = step.label(index)
         try:
-            step.execute(run)
+            with _stamped(run, where):
+                step.execute(run)
         except matching.TemplateError as exc:
             raise Stop(Failure("kit", "setup", f"{where}: {exc}")) from exc
         except Stop as stop:

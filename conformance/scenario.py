@@ -3,22 +3,25 @@
 One YAML file per scenario. Each step is a mapping with one action key (``request``,
 ``notification``, ...) and that kind's own qualifiers; the kinds are declared in
 ``conformance/steps/`` (docs/conformance.md shows their table). Files are checked when
-loaded: an unknown key, a qualifier of another kind or a misspelt matcher is a clear
-error naming the file and the step, never a scenario that silently checks less.
+loaded: an unknown key, a qualifier of another kind, a misspelt matcher or a method no
+schema bundle declares is a clear error naming the file and the step (numbered from 1,
+as a run names them), never a scenario that silently checks less or blames the server.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from .capabilities import CAPABILITIES
+from .method_names import KnownMethods, known_methods
 from .steps import KINDS, Step
 from .steps.backend import BackendAction
 from .steps.lifecycle import StartServer
@@ -54,7 +57,10 @@ class Scenario(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
     description: str = ""
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = Field(
+        default_factory=list,
+        description="Words to select it by; pytest markers as written (-m device-code).",
+    )
     requires: Requires = Field(default_factory=Requires)
     home: dict[str, str] = Field(
         default_factory=dict, description="Files written into CODEX_HOME before the start."
@@ -91,8 +97,12 @@ class ScenarioFileError(ValueError):
 
 
 def _render(error: ErrorDetails) -> str:
-    """``step 3 (notification): within: not a qualifier of notification (it takes ...)``."""
+    """``step 3 (notification): within: not a qualifier of notification (it takes ...)``;
+    steps and backend actions numbered from 1, as a run names them."""
     loc = error["loc"]
+    if len(loc) >= 2 and loc[0] == "backend" and isinstance(loc[1], int):
+        inside = ".".join(str(part) for part in loc[2:])
+        return f"backend setup {loc[1] + 1}: {inside + ': ' if inside else ''}{error['msg']}"
     if len(loc) < 2 or loc[0] != "steps" or not isinstance(loc[1], int):
         return dotted(error)
     where = f"step {loc[1] + 1}"
@@ -106,22 +116,56 @@ def _render(error: ErrorDetails) -> str:
     return f"{where}: {'.'.join(rest) + ': ' if rest else ''}{error['msg']}"
 
 
-def load(path: Path) -> Scenario:
+def shown(path: Path) -> str:
+    """A scenario file as messages show it: as the user would write it (relative to the
+    current folder when under it), a packaged one as ``catalog/NAME.yaml``."""
+    absolute = path.absolute()
+    if absolute.parent == CATALOG:
+        return f"catalog/{path.name}"
+    relative = os.path.relpath(absolute)
+    return str(absolute) if relative.startswith("..") else relative
+
+
+def load(path: Path, methods: KnownMethods | None = None) -> Scenario:
+    """The scenario of one file; ScenarioFileError naming it (and the step) when it is not
+    a scenario. ``methods``: the names its steps may use (default: the vendored ones)."""
+    where = shown(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioFileError(f"{path}: cannot read the scenario: {exc}") from exc
+        raise ScenarioFileError(f"{where}: cannot read the scenario: {exc}") from exc
     if not isinstance(data, dict):
-        raise ScenarioFileError(f"{path}: a scenario file holds a mapping (id, title, steps)")
+        raise ScenarioFileError(f"{where}: a scenario file holds a mapping (id, title, steps)")
     data.setdefault("id", path.stem)
     if data["id"] != path.stem:
-        raise ScenarioFileError(f"{path}: id {data['id']!r} must be the file name {path.stem!r}")
+        raise ScenarioFileError(f"{where}: id {data['id']!r} must be the file name {path.stem!r}")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioFileError(f"{path}: {validation_text(exc, _render)}") from None
+        raise ScenarioFileError(f"{where}: {validation_text(exc, _render)}") from None
+    unknown = _unknown_methods(scenario, methods or known_methods())
+    if unknown:
+        raise ScenarioFileError(f"{where}: " + "; ".join(unknown))
     scenario.path = path
     return scenario
+
+
+def _unknown_methods(scenario: Scenario, methods: KnownMethods) -> list[str]:
+    """Steps naming a method no bundle has, unless the step says it is off-schema."""
+    found = []
+    for index, step in enumerate(scenario.steps):
+        role = step.method_role
+        if role is None or getattr(step, "off_schema", False):
+            continue
+        why = methods.unknown(role, str(step.value))
+        if why:
+            hint = (
+                "; a step sending it on purpose says `off_schema: true`"
+                if ("off_schema" in type(step).model_fields)
+                else ""
+            )
+            found.append(f"step {index + 1} ({step.action}): {why}{hint}")
+    return found
 
 
 def catalog_files(folder: Path = CATALOG) -> list[Path]:

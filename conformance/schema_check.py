@@ -130,15 +130,7 @@ class SchemaCheck:
     def _map(self, name: str) -> dict[str, str | None]:
         """method -> params type (None: no params) of one method map."""
         path = self._files.get(name)
-        if path is None:
-            return {}
-        found: dict[str, str | None] = {}
-        for variant in _read(path).get("oneOf", []):
-            props = variant.get("properties", {}) if isinstance(variant, dict) else {}
-            names = props.get("method", {}).get("enum", [])
-            if names:
-                found[str(names[0])] = _ref_name(props.get("params"))
-        return found
+        return read_map(path) if path is not None else {}
 
     def _check(self, type_name: str) -> _TypeCheck | None:
         found = self._checks.get(type_name)
@@ -164,6 +156,17 @@ class SchemaCheck:
             validator = Draft7Validator(schema)
             self._branches[id(branch)] = validator
         return bool(validator.is_valid(value))
+
+
+def read_map(path: Path) -> dict[str, str | None]:
+    """method -> params type (None: no params) of one method map file."""
+    found: dict[str, str | None] = {}
+    for variant in _read(path).get("oneOf", []):
+        props = variant.get("properties", {}) if isinstance(variant, dict) else {}
+        names = props.get("method", {}).get("enum", [])
+        if names:
+            found[str(names[0])] = _ref_name(props.get("params"))
+    return found
 
 
 def _index(folder: Path) -> dict[str, Path]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from mock_backend.endpoints import attach_variables
 from mock_backend.tenant_handle import MockTenant
 
 from .transport import ServerProcess, StdioTransport, Transport, TransportError, WebSocketTransport
@@ -27,6 +28,26 @@ TransportName = Literal["stdio", "websocket"]
 AttachMode = Literal["proxy", "override"]
 
 _VERSION = re.compile(r"^[^/\s]+/(\d+\.\d+\.\d+)")
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+#: Variables outside codex's own prefixes that point a binary at other certificates.
+CA_VARIABLES = frozenset(
+    {"SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"}
+)
+
+
+def redirects(name: str) -> bool:
+    """Whether a variable can send a server the kit starts elsewhere than the kit means:
+    a proxy (``*_PROXY``), codex's or OpenAI's own settings (``CODEX_*``: home, issuer,
+    token URLs, CA; ``OPENAI_*``: base URL, key), other CA files, or anything the mock
+    backend's attach modes set. The kit removes them all, then sets its own."""
+    upper = name.upper()
+    return (
+        upper.endswith("_PROXY")
+        or upper.startswith(("CODEX_", "OPENAI_"))
+        or upper in CA_VARIABLES
+        or name in attach_variables()
+    )
 
 
 class TargetError(ValueError):
@@ -50,19 +71,25 @@ class Target:
         transport: TransportName = "stdio",
         attach: AttachMode = "proxy",
     ) -> Target:
-        if bool(command) == bool(url):
+        if (command is None) == (url is None):
             raise TargetError("give exactly one of --app-server CMD and --app-server-url URL")
-        if url:
+        if url is not None:
             if not url.startswith(("ws://", "wss://")):
                 raise TargetError(f"--app-server-url must be a ws:// or wss:// URL, not {url!r}")
+            check_loopback(url, "--app-server-url")
             return cls(url=url, transport="websocket", attach=attach)
         assert command is not None
         argv = shlex.split(command)
         if not argv:
-            raise TargetError("--app-server is empty")
+            raise TargetError(
+                '--app-server is empty (an unset variable? e.g. --app-server "$CODEX app-server")'
+            )
         program, *args = argv
         # Servers run in their own CODEX_HOME: paths in the command mean the caller's folder.
-        args = [str(Path(a).absolute()) if "/" in a and Path(a).exists() else a for a in args]
+        args = [
+            str(Path(a).absolute()) if ("/" in a and Path(a).exists()) or Path(a).is_file() else a
+            for a in args
+        ]
         return cls(argv=[_resolve(program), *args], transport=transport, attach=attach)
 
     @property
@@ -77,9 +104,26 @@ class Target:
         notes = [n for n in (self.transport, self.attach) if n not in ("stdio", "proxy")]
         return shlex.join(self.argv) + (f" ({', '.join(notes)})" if notes else "")
 
+    def removed_variables(self) -> list[str]:
+        if self.argv is None:
+            return []  # a server the user runs has the environment the user gave it
+        return self._removed()
+
+    def _removed(self) -> list[str]:
+        """The names of the variables of the kit's own environment that its servers do not
+        get (``redirects``), for the report; those given with ``extra_env`` are not removed."""
+        return sorted(k for k in os.environ if redirects(k) and k not in self.extra_env)
+
+    def set_variables(self) -> list[str]:
+        """The names of the variables the kit sets for its servers (values vary per run)."""
+        if self.argv is None:
+            return []
+        return sorted({*attach_variables(self.attach), "CODEX_HOME", *self.extra_env})
+
     def environment(self, tenant: MockTenant, home: Path) -> dict[str, str]:
-        """The process environment: ours minus proxies, the mock's attachment, CODEX_HOME."""
-        env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+        """The process environment: ours minus every variable that redirects codex, then
+        the mock's attachment, CODEX_HOME and what the user set (``extra_env``)."""
+        env = {k: v for k, v in os.environ.items() if not redirects(k)}
         if self.attach == "override":
             env.update(tenant.override_env(home))
         else:
@@ -112,13 +156,31 @@ def _resolve(program: str) -> str:
     """An absolute path: servers start in their CODEX_HOME, not in the caller's folder."""
     if "/" in program:
         path = Path(program).expanduser().absolute()
+        if path.is_dir():
+            raise TargetError(
+                f"--app-server: {program} is a directory, not a program (the codex binary "
+                'is a file in it? e.g. --app-server "/path/to/codex app-server")'
+            )
         if not path.is_file():
             raise TargetError(f"--app-server: {program} does not exist")
+        if not os.access(path, os.X_OK):
+            raise TargetError(f"--app-server: {program} is not executable")
         return str(path)
     found = shutil.which(program)
     if found is None:
         raise TargetError(f"--app-server: {program!r} is not on PATH")
     return found
+
+
+def check_loopback(url: str, option: str) -> None:
+    """The kit talks to this machine only: a URL elsewhere is a usage error."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host not in _LOOPBACK:
+        raise TargetError(
+            f"{option} must point at this machine (127.0.0.1, localhost or ::1), not {url!r}"
+        )
 
 
 def version_from_user_agent(user_agent: str) -> str | None:

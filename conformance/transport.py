@@ -74,6 +74,7 @@ class ServerProcess:
             )
         except OSError as exc:
             raise TransportError(f"cannot start {self.argv[0]!r}: {exc}") from exc
+        _LIVE.add(self)
         self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._stderr_reader.start()
 
@@ -99,16 +100,23 @@ class ServerProcess:
         return f"exit code {code}"
 
     def stop(self) -> None:
-        """End the whole process group: SIGTERM, then SIGKILL after the grace period."""
-        if self.proc.poll() is None:
-            self._signal(signal.SIGTERM)
-            try:
-                self.proc.wait(self.term_grace)
-            except subprocess.TimeoutExpired:
-                self._signal(signal.SIGKILL)
+        """End the whole process group: SIGTERM, then SIGKILL after the grace period.
+
+        The SIGKILL comes whatever interrupts the grace period (a KeyboardInterrupt from
+        Ctrl-C or the kit's SIGTERM handler): a server that ignores SIGTERM must not
+        outlive a run stopped while it was being stopped.
+        """
+        try:
+            if self.proc.poll() is None:
+                self._signal(signal.SIGTERM)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(self.term_grace)
+        finally:
+            # Children the server left in its group go too, even when the leader exited.
+            self._signal(signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(5)
-        # Children the server left in its group go too, even when the leader exited.
-        self._signal(signal.SIGKILL)
+            _LIVE.discard(self)
         if self.proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
@@ -118,6 +126,17 @@ class ServerProcess:
     def _signal(self, sig: signal.Signals) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, sig)
+
+
+#: The servers of this process not yet stopped: what :func:`stop_all` ends when a run is
+#: cut short between starting a server and handing it to the code that would stop it.
+_LIVE: set[ServerProcess] = set()
+
+
+def stop_all() -> None:
+    """Stop every server this process started and has not stopped (an interrupted run)."""
+    for process in list(_LIVE):
+        process.stop()
 
 
 def _close_after(reader: threading.Thread, stream: IO[bytes] | None) -> None:
@@ -203,9 +222,12 @@ class WebSocketTransport:
                 ws = await session.ws_connect(self.url, autoping=True, heartbeat=None)
                 break
             except aiohttp.ClientConnectorError:
-                # A server the kit just started may not listen yet.
-                if time.monotonic() > deadline or (
-                    self.process is not None and self.process.exit_code() is not None
+                # A server the kit just started may not listen yet; one the user runs
+                # listens already, or is not there (no use waiting for it).
+                if (
+                    self.process is None
+                    or time.monotonic() > deadline
+                    or self.process.exit_code() is not None
                 ):
                     raise
                 await asyncio.sleep(0.02)

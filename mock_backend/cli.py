@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shlex
 import signal
 import sys
 from pathlib import Path
 from typing import Any
 
+from . import running
 from .config import BackendConfig
 from .endpoints import ReadyInfo
+from .version import VersionAction
 
 EXAMPLES = """\
 examples:
@@ -24,13 +25,6 @@ examples:
 """
 
 
-def last_ready_file() -> Path:
-    """Where ``serve`` records its ready line so that ``env`` can find it."""
-    base = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    return root / "codex-app-server-kit" / "mock-backend-ready.json"
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m mock_backend",
@@ -39,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action=VersionAction, program="mock-backend")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser(
         "serve",
@@ -76,7 +71,10 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    env.add_argument("--control", help="control URL of the backend (default: the last served)")
+    env.add_argument(
+        "--control",
+        help="control URL of the backend (default: the newest running `serve` of this user)",
+    )
     env.add_argument("--tenant", help="tenant to attach to (created if missing)")
     env.add_argument(
         "--mode",
@@ -145,24 +143,19 @@ async def _run(backend: Any) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     ready = backend.ready
-    marker = last_ready_file()
+    marker = None
     try:
+        marker = running.mark(ready)  # before the ready line: `env` finds it once that is seen
         print(
             json.dumps(ready.model_dump(include=_READY_KEYS | {"override_env", "tenant"})),
             flush=True,
         )
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(ready.model_dump_json(indent=2))
         print(_how_to(ready), file=sys.stderr, flush=True)
         await stop.wait()
     finally:
         await backend.stop()
-        if marker.exists():
-            try:
-                if json.loads(marker.read_text()).get("control") == ready.control:
-                    marker.unlink()
-            except (OSError, ValueError):
-                pass
+        if marker is not None:
+            running.unmark(marker)
     return 0
 
 
@@ -218,13 +211,21 @@ def _find_ready(control: str | None, tenant: str | None) -> ReadyInfo:
     from .control_client import ControlClient, ControlError
 
     if control is None:
-        marker = last_ready_file()
-        if not marker.exists():
+        found = running.running()
+        if not found:
             raise RuntimeError(
                 "no running backend found: start one with `python -m mock_backend serve` "
                 "or pass --control URL"
             )
-        control = json.loads(marker.read_text())["control"]
+        newest, *others = found
+        control = newest.ready.control
+        if others:
+            print(
+                f"# {len(found)} backends run; this is the newest (pid {newest.pid}). "
+                "For another, pass --control URL: "
+                + ", ".join(f"{r.ready.control} (pid {r.pid})" for r in others),
+                file=sys.stderr,
+            )
     client = ControlClient(control)
     try:
         if tenant:

@@ -98,3 +98,16 @@ class Endpoints:
             tenant=tenant,
             openapi=f"{issuer}/_mock/openapi.json",
         )
+
+
+def attach_variables(mode: str | None = None) -> frozenset[str]:
+    """The variables an attach mode sets (``proxy``: ``env``; ``override``:
+    ``override_env``; None: both), by name.
+
+    Whoever starts a binary under an environment of its own (the conformance kit) removes
+    these from what it inherits: left in a shell by ``mock-backend env``, they would
+    point the binary at another backend than the one meant.
+    """
+    ready = Endpoints("127.0.0.1", 1, 2, Path("ca.pem"), tls_port=3).ready("t")
+    proxy, override = frozenset(ready.env), frozenset(ready.override_env)
+    return {"proxy": proxy, "override": override}.get(mode or "", proxy | override)

@@ -1,10 +1,12 @@
-"""pytest fixtures over the library: one backend per session, one tenant per test.
+"""What the pytest fixtures make: one backend per session, one tenant per test.
 
-``mock_backend`` is a :class:`BackendThread` shared by a session (each xdist
-worker has its own); ``mock_tenant`` gives every test its own tenant (deleted
-after the test), so tests running in parallel never see each other's codes,
-scripts or journal;
-``mock_model`` scripts that tenant's model.
+The fixtures ``mock_backend``, ``mock_tenant`` and ``mock_model`` are declared in the
+kit's entry module (``codex_app_server_kit_plugin``, loaded by pytest at every start):
+declaring them there costs nothing, and this module, with the backend it imports, is
+loaded only when a test asks for one. ``mock_backend`` is a :class:`BackendThread`
+shared by a session (each xdist worker has its own); ``mock_tenant`` gives every test its
+own tenant (deleted after the test), so tests running in parallel never see each other's
+codes, scripts or journal; ``mock_model`` scripts that tenant's model.
 """
 
 from __future__ import annotations
@@ -13,31 +15,23 @@ import re
 import secrets
 from collections.abc import Iterator
 
-import pytest
-
 from .config import BackendConfig
 from .model_handle import MockModel
 from .tenant_handle import MockTenant
 from .thread_runner import BackendThread
 
 
-@pytest.fixture(scope="session")
-def mock_backend() -> Iterator[BackendThread]:
-    with BackendThread(BackendConfig()) as backend:
-        yield backend
+def backend() -> Iterator[BackendThread]:
+    with BackendThread(BackendConfig()) as running:
+        yield running
 
 
-@pytest.fixture
-def mock_tenant(
-    mock_backend: BackendThread, request: pytest.FixtureRequest
-) -> Iterator[MockTenant]:
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:40].strip("-._") or "test"
-    tenant = MockTenant.of(mock_backend.tenant(f"{slug}-{secrets.token_hex(3)}"))
-    yield tenant
-    mock_backend.delete_tenant(tenant.name)
+def tenant(running: BackendThread, test_name: str) -> Iterator[MockTenant]:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", test_name)[:40].strip("-._") or "test"
+    made = MockTenant.of(running.tenant(f"{slug}-{secrets.token_hex(3)}"))
+    yield made
+    running.delete_tenant(made.name)
 
 
-@pytest.fixture
-def mock_model(mock_tenant: MockTenant) -> MockModel:
-    """The scripted model of this test's tenant: ``mock_model.respond({"text": "hi"})``."""
-    return MockModel(mock_tenant.control)
+def model(of: MockTenant) -> MockModel:
+    return MockModel(of.control)

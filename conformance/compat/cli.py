@@ -7,6 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from mock_backend.version import VersionAction
+
 EXAMPLES = """\
 examples:
   app-server-compat schema/reference-0.1.0 schema/reference
@@ -24,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("old", help="schema folder, bundle file, or git:REV:PATH")
     parser.add_argument("new", help="schema folder, bundle file, or git:REV:PATH")
     parser.add_argument("--format", choices=("text", "json", "junit", "markdown"), default="text")

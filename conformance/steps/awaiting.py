@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .base import Expect, Save, StepKind, Timeout
 
 if TYPE_CHECKING:
+    from ..method_names import Role
     from ..run_context import RunContext
 
 _PARAMS = "What its `params` must hold."
@@ -24,6 +25,7 @@ class Notification(StepKind):
     """Await a notification."""
 
     action: ClassVar[str] = "notification"
+    method_role: ClassVar[Role | None] = "server-notification"
     written: ClassVar[str] = "METHOD"
 
     notification: str
@@ -57,6 +59,7 @@ class ServerRequest(StepKind):
     """Await a server request and answer it (`respond`, `respond_error`, `answer`) or not."""
 
     action: ClassVar[str] = "server_request"
+    method_role: ClassVar[Role | None] = "server-request"
     written: ClassVar[str] = "METHOD"
 
     server_request: str
@@ -111,6 +114,7 @@ class NoMessage(StepKind):
     """That method (a notification or a request) must not arrive within `within` seconds."""
 
     action: ClassVar[str] = "no_message"
+    method_role: ClassVar[Role | None] = "server"
     written: ClassVar[str] = "METHOD"
 
     no_message: str

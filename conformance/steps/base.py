@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 from ..matching import known_combinator, known_matcher
 
 if TYPE_CHECKING:
+    from ..method_names import Role
     from ..run_context import RunContext
 
 #: action key -> step kind, in the order the kinds were defined.
@@ -37,6 +38,9 @@ class StepKind(BaseModel):
     #: Whether it scripts or reads the mock backend (a server the kit did not start
     #: is not attached to it, so such scenarios are skipped there).
     uses_backend: ClassVar[bool] = False
+    #: Who sends the method the action names (a request: ``client-request`` ...), for the
+    #: loader to check the name against the schema bundles; None: the action is no method.
+    method_role: ClassVar[Role | None] = None
 
     note: str | None = Field(default=None, description="A comment for readers; not used.")
 

@@ -13,6 +13,7 @@ from ..session import MISSING, Stop
 from .base import Expect, Params, Save, StepKind, Timeout
 
 if TYPE_CHECKING:
+    from ..method_names import Role
     from ..run_context import RunContext
 
 _ANSWER = (
@@ -25,6 +26,7 @@ class Request(StepKind):
     """Send a request; `expect` holds the result, or `{error: {...}}`."""
 
     action: ClassVar[str] = "request"
+    method_role: ClassVar[Role | None] = "client-request"
     written: ClassVar[str] = "METHOD"
 
     request: str
@@ -39,7 +41,8 @@ class Request(StepKind):
     )
     off_schema: bool = Field(
         default=False,
-        description="The kit breaks the schema on purpose (labelled so; not a kit fault).",
+        description="The kit breaks the schema on purpose: a method no bundle declares, "
+        "params it forbids (labelled so; not a kit fault).",
     )
 
     @model_validator(mode="after")
@@ -122,6 +125,7 @@ class Notify(StepKind):
     """Send a client notification."""
 
     action: ClassVar[str] = "notify"
+    method_role: ClassVar[Role | None] = "client-notification"
     written: ClassVar[str] = "METHOD"
 
     notify: str

@@ -79,7 +79,10 @@ def test_the_catalog_against_the_reference_server_in_parallel_with_every_report(
     assert int(junit.find("testsuite").get("tests")) == len(scenarios)  # type: ignore[union-attr]
     markdown = (tmp_path / "summary.md").read_text()
     assert markdown.startswith("## App-server conformance: ✅ passed")
-    assert "| `device-code-approved` | passed |" in markdown
+    assert (
+        "| `device-code-approved` | Device-code login, approved at the first poll | passed |"
+        in (markdown)
+    )
 
 
 def judge_fake_success(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -108,7 +111,7 @@ def test_a_broken_server_fails_the_run_and_the_report_says_why(tmp_path: Path) -
     assert "$.success: expected false, got true" in denied["failures"][0]["message"]
     assert any('"method": "account/login/completed"' in line for line in denied["transcript"])
     assert outcomes["handshake-required"]["transcript"] == []
-    assert "FAILED  device-code-denied: server/mismatch" in proc.stdout
+    assert "FAILED  device-code-denied (Device-code login denied): server/mismatch" in proc.stdout
     assert "failures by fault: server 1" in proc.stdout
 
 
@@ -137,7 +140,7 @@ def test_baseline_entries_turn_failures_into_xfails_and_go_stale_when_fixed(
 
 def test_usage_errors_are_clear(tmp_path: Path) -> None:
     nothing = conformance(cwd=tmp_path)
-    assert nothing.returncode == 2 and "usage: python -m conformance" in nothing.stderr
+    assert nothing.returncode == 2 and "usage: python -m conformance --app-server" in nothing.stderr
     missing = conformance("--app-server", "no-such-codex app-server", cwd=tmp_path)
     assert missing.returncode == 4
     assert "'no-such-codex' is not on PATH" in missing.stderr

@@ -46,14 +46,21 @@ def test_a_silent_server_fails_with_what_was_awaited_and_the_context() -> None:
     assert "stderr tail:" in failure.message
 
 
-def test_a_server_that_exits_at_once_fails_with_its_exit_code(tmp_path: Path) -> None:
+def test_a_server_that_exits_at_once_is_judged_once_with_its_exit_code(tmp_path: Path) -> None:
+    """It cannot be judged at all: one environment failure, every scenario not run."""
     script = tmp_path / "dies.py"
     script.write_text("import sys\nprint('fatal: no config', file=sys.stderr)\nsys.exit(7)\n")
     with Kit(Target(argv=[sys.executable, str(script)]), timeout=5.0) as kit:
-        result = kit.run(scenario("handshake-required"))
-    (failure,) = result.failures
-    assert failure.kind == "crash"
-    assert "exit code 7" in failure.message and "fatal: no config" in failure.message
+        results = [kit.run(scenario(s)) for s in ("handshake-required", "api-key-login")]
+        report = kit.report(results)
+    assert kit.unusable is not None
+    assert (kit.unusable.fault, kit.unusable.kind) == ("environment", "setup")
+    assert "ended before answering `initialize` (exit code 7)" in kit.unusable.message
+    assert "fatal: no config" in kit.unusable.message
+    for result in results:
+        (failure,) = result.failures
+        assert failure.message.startswith("not run: the server ended before answering")
+    assert report.errors == [kit.unusable] and report.verdict == "failed"
 
 
 def test_a_command_that_cannot_start_is_an_environment_fault(tmp_path: Path) -> None:

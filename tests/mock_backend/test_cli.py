@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,7 +114,7 @@ def test_sigterm_stops_serve_cleanly(served: tuple, tmp_path: Path) -> None:  # 
 
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(ready["control"], timeout=2)
-    assert not (tmp_path / "codex-app-server-kit" / "mock-backend-ready.json").exists()
+    assert list((tmp_path / "codex-app-server-kit" / "mock-backends").iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -171,3 +172,65 @@ def test_serve_takes_the_limits_of_docs_security() -> None:
     assert (config.max_tenants, config.body_timeout) == (5, 2.5)
     defaults = _config(_parser().parse_args(["serve"]))
     assert (defaults.max_tenants, defaults.body_timeout) == (256, 10.0)
+
+
+def _serve(tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mock_backend", "serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=_env(tmp_path),
+    )
+    assert proc.stdout is not None
+    return proc, json.loads(proc.stdout.readline())
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+def _env_of(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mock_backend", "env"],
+        capture_output=True, text=True, env=_env(tmp_path), timeout=30, check=False,
+    )  # fmt: skip
+
+
+def test_env_finds_a_backend_that_still_runs_when_another_stops(tmp_path: Path) -> None:
+    """One marker per backend: a second `serve` stopping does not hide the first (with one
+    shared marker file, `env` said "no running backend found" here)."""
+    first, first_ready = _serve(tmp_path)
+    try:
+        second, second_ready = _serve(tmp_path)
+        both = _env_of(tmp_path)
+        _stop(second)
+        after = _env_of(tmp_path)
+    finally:
+        _stop(first)
+    assert both.returncode == 0
+    assert f"export HTTPS_PROXY={second_ready['proxy']}" in both.stdout.splitlines()
+    assert "2 backends run; this is the newest" in both.stderr
+    assert first_ready["control"] in both.stderr
+    assert after.returncode == 0, after.stderr
+    assert f"export HTTPS_PROXY={first_ready['proxy']}" in after.stdout.splitlines()
+    assert after.stderr == ""
+    gone = _env_of(tmp_path)
+    assert gone.returncode == 2 and "no running backend found" in gone.stderr
+
+
+def test_a_marker_left_by_a_killed_backend_is_ignored_and_removed(tmp_path: Path) -> None:
+    proc, _ = _serve(tmp_path)
+    proc.kill()  # no chance to remove its marker
+    proc.wait(10)
+    if proc.stdout is not None:
+        proc.stdout.close()
+    markers = tmp_path / "codex-app-server-kit" / "mock-backends"
+    assert [p.name for p in markers.iterdir()] == [f"{proc.pid}.json"]
+    result = _env_of(tmp_path)
+    assert result.returncode == 2 and "no running backend found" in result.stderr
+    assert list(markers.iterdir()) == []
