@@ -214,7 +214,7 @@ class RunReport:
         ]
         for result in sorted(self.results, key=lambda r: (r.outcome != "failed", r.id)):
             details = "; ".join(f"{f.heading}: {_first_line(f.message)}" for f in result.failures)
-            if result.outcome in ("xfailed", "skipped") and result.reason:
+            if result.outcome in ("xfailed", "skipped", "passed") and result.reason:
                 details = result.reason
             outcome = "not run" if result.id in not_run else result.outcome
             lines.append(
@@ -282,6 +282,8 @@ class RunReport:
                 lines.append(f"  XFAIL   {result.id}: {result.reason}")
             elif result.outcome == "skipped":
                 lines.append(f"  SKIPPED {result.id}: {result.reason}")
+            elif result.reason:  # passed, with an intermittent baseline entry beside it
+                lines.append(f"  PASSED  {result.id}: {result.reason}")
         if not_run:
             lines.append(f"  NOT RUN {len(not_run)} scenarios, for the error above")
         if gaps := self.schema_gaps():

@@ -88,7 +88,9 @@ class ScenarioResult:
     outcome: Outcome
     duration: float
     failures: list[Failure] = field(default_factory=list)
-    reason: str | None = None  # why skipped, or the baseline's reason for an expected failure
+    #: Why skipped; the baseline's reason for an expected failure, or for an intermittent
+    #: one that did not show this run.
+    reason: str | None = None
     title: str = ""
     messages: int = 0
     warnings: list[SchemaWarning] = field(default_factory=list)

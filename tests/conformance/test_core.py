@@ -9,6 +9,7 @@ import pytest
 from conformance.baseline import Baseline, BaselineError
 from conformance.bundles import vendored
 from conformance.matching import TemplateError, mismatches, substitute
+from conformance.report import RunReport
 from conformance.results import Failure, ScenarioResult
 from conformance.scenario import ScenarioFileError, load
 from conformance.schema_check import SchemaCheck
@@ -187,6 +188,24 @@ def test_a_baseline_match_covers_only_the_failures_it_names(tmp_path: Path) -> N
     known = Baseline.load(path)
     assert known.judge(result("failed", "$.workspaceRouting: missing")).outcome == "xfailed"
     assert known.judge(result("failed", "$.workspaceRouting", "crash")).outcome == "failed"
+
+
+def test_an_intermittent_entry_expects_its_failure_but_a_pass_is_not_stale(
+    tmp_path: Path,
+) -> None:
+    known = baseline(tmp_path, "    match: item/completed\n    intermittent: true\n")
+    assert known.judge(result("failed", "item/completed after turn/completed")).outcome == (
+        "xfailed"
+    )
+    assert known.judge(result("failed", "a crash")).outcome == "failed"
+    lucky = known.judge(result("passed"))
+    assert lucky.outcome == "passed"
+    assert lucky.reason == "intermittent deviation not seen this run: a known deviation"
+    report = RunReport("x", None, "codex-0.133.0", None, results=[lucky])
+    assert "  PASSED  s1: intermittent deviation not seen this run: a known deviation" in (
+        report.console()
+    )
+    assert "| passed | 0.10 s | intermittent deviation not seen this run" in report.markdown()
 
 
 def test_a_bad_baseline_is_a_clear_error(tmp_path: Path) -> None:
