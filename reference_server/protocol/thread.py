@@ -141,7 +141,10 @@ class ThreadStartParams(WireModel):
     service_tier: str | None = None
 
 
-class ThreadStartResponse(ServerModel):
+class ThreadSettingsAnswer(ServerModel):
+    """What thread/start and thread/resume both answer: the thread and the settings its
+    turns will run with. Not a wire type of its own (each answer keeps its title)."""
+
     thread: Thread
     model: str
     model_provider: str
@@ -156,6 +159,10 @@ class ThreadStartResponse(ServerModel):
     active_permission_profile: None = None
     reasoning_effort: str | None = None
     multi_agent_mode: str = "explicitRequestOnly"
+
+
+class ThreadStartResponse(ThreadSettingsAnswer):
+    pass
 
 
 class ThreadStartedNotification(ServerModel):
@@ -180,21 +187,7 @@ class ThreadResumeParams(WireModel):
     exclude_turns: bool = Field(default=False, description="Answer without `thread.turns`.")
 
 
-class ThreadResumeResponse(ServerModel):
-    thread: Thread
-    model: str
-    model_provider: str
-    service_tier: str | None = None
-    disabled_plugin_ids: list[str] = Field(default_factory=list)
-    cwd: str
-    runtime_workspace_roots: list[str] = Field(default_factory=list)
-    instruction_sources: list[str] = Field(default_factory=list)
-    approval_policy: AskForApproval
-    approvals_reviewer: ApprovalsReviewer
-    sandbox: SandboxPolicy
-    active_permission_profile: None = None
-    reasoning_effort: str | None = None
-    multi_agent_mode: str = "explicitRequestOnly"
+class ThreadResumeResponse(ThreadSettingsAnswer):
     turns_backwards_cursor: str | None = None
     items_backwards_cursor: str | None = None
 

@@ -4,7 +4,6 @@ one self-contained file that loads nothing else."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,18 +13,11 @@ import pytest
 from conformance.matrix.compat_steps import CompatStep
 from conformance.matrix.outputs import write_outputs
 from conformance.matrix.record import Matrix, ReleaseResult
+from tests.support.browser import chromium
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 GCP = {
     "rule": "CMP040", "name": "variant-added", "path": "GetAccountResponse.account.oneOf[gcp]",
     "message": "variant 'gcp' added", "direction": "server->client", "method": "account/read",
@@ -65,16 +57,8 @@ def sample() -> Matrix:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is required: `make test` installs it"
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium() as instance:
+        yield instance
 
 
 @pytest.fixture
