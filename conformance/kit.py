@@ -115,14 +115,19 @@ class Kit:
         if self._backend_control is not None:
             self.unusable = preflight.check_backend(self._backend_control)
         if self.unusable is None:
-            self.server_version()
-            self.hold_by_version()
+            self._judgeable()
+        return self.unusable
+
+    def _judgeable(self) -> None:
+        """Learn the server's version, its baseline and its bundle, once; what makes the
+        server unusable is kept in ``unusable``."""
+        self.server_version()
+        self.hold_by_version()
         if self.unusable is None:
             try:
                 self.schema()
             except SchemaSetError as exc:
                 self.unusable = Failure("environment", "setup", f"the schema cannot be used: {exc}")
-        return self.unusable
 
     def handoff(self) -> dict[str, Any]:
         """What the preflight found, as JSON, for kits in other processes (xdist workers)."""
@@ -208,13 +213,7 @@ class Kit:
 
     def run(self, scenario: Scenario) -> ScenarioResult:
         """Run one scenario and hold its result against the baseline."""
-        self.server_version()
-        self.hold_by_version()
-        if self.unusable is None:
-            try:
-                self.schema()
-            except SchemaSetError as exc:
-                self.unusable = Failure("environment", "setup", f"the schema cannot be used: {exc}")
+        self._judgeable()
         if self.unusable is not None:
             return not_run(scenario, self.unusable)
         try:
