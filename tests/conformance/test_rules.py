@@ -3,9 +3,6 @@ finding names its rule; the docs table is the registry's own."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +11,7 @@ import pytest
 import conformance.rules
 from conformance.judge import Judge
 from conformance.rules import RULES, Rule, docs_table
+from tests.support.registry import subclasses_defined_in
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "conformance.md"
 Message = dict[str, Any]
@@ -27,15 +25,7 @@ def test_the_docs_table_is_the_registrys() -> None:
 
 
 def test_every_rule_in_the_package_is_registered_and_described() -> None:
-    defined = {
-        cls
-        for module in pkgutil.iter_modules(conformance.rules.__path__)
-        if not module.name.startswith("_")
-        for _, cls in inspect.getmembers(
-            importlib.import_module(f"conformance.rules.{module.name}"), inspect.isclass
-        )
-        if issubclass(cls, Rule) and cls is not Rule
-    }
+    defined = subclasses_defined_in(conformance.rules, Rule)
     assert defined == set(RULES.values())
     assert {"login-order", "login-completed-once"} <= set(RULES)
     assert all(rule.describe() for rule in RULES.values())

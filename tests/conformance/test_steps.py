@@ -3,9 +3,6 @@ taking its own qualifiers and no other."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,7 @@ import conformance.steps
 from conformance.scenario import ScenarioFileError, load
 from conformance.steps import KINDS, StepKind
 from conformance.steps.table import docs_table
+from tests.support.registry import subclasses_defined_in
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "conformance.md"
 #: A valid value for each kind's action key.
@@ -45,15 +43,7 @@ def test_the_docs_tables_are_the_registrys() -> None:
 
 
 def test_every_kind_in_the_package_is_registered_and_complete() -> None:
-    defined = {
-        cls
-        for module in pkgutil.iter_modules(conformance.steps.__path__)
-        if not module.name.startswith("_")
-        for _, cls in inspect.getmembers(
-            importlib.import_module(f"conformance.steps.{module.name}"), inspect.isclass
-        )
-        if issubclass(cls, StepKind) and cls is not StepKind
-    }
+    defined = subclasses_defined_in(conformance.steps, StepKind)
     assert defined == set(KINDS.values())
     assert set(VALUES) == set(KINDS)
     for kind in KINDS.values():
