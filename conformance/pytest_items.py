@@ -20,7 +20,7 @@ import pytest
 
 from .kit import Kit
 from .method_names import KnownMethods
-from .results import ScenarioResult
+from .results import Failure, ScenarioResult
 from .scenario import CATALOG, Scenario, ScenarioFileError, load, shown
 
 #: The name of the ``user_properties`` entry carrying a scenario's report entry (JSON).
@@ -144,3 +144,45 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"scenario {self.scenario.id}: {self.scenario.title}"
+
+
+class RunError(Exception):
+    """What kept the selected scenarios from running, as the report words it."""
+
+
+class RunErrorItem(pytest.Item):
+    """Stands, as one failed test, for the scenarios an error of the run kept from running
+    (a server that cannot be judged, a backend nobody answers): pytest's summary line and
+    a JUnit file then show the failure a CI step reads, not "no tests ran"."""
+
+    def __init__(self, *, failure: Failure, scenarios: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.failure = failure
+        self.scenarios = scenarios
+        self.add_marker(MARKER)
+
+    @classmethod
+    def standing_for(cls, items: list[ScenarioItem], failure: Failure) -> RunErrorItem:
+        made: RunErrorItem = cls.from_parent(
+            items[0].session, name=f"{failure.fault}-error",
+            nodeid=f"conformance::{failure.fault}-error", failure=failure, scenarios=len(items),
+        )  # fmt: skip
+        return made
+
+    def runtest(self) -> None:
+        raise RunError(
+            f"{self.failure.heading}: {self.failure.message}\n"
+            f"{self.scenarios} selected scenarios were not run"
+        )
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> str:
+        if isinstance(excinfo.value, RunError):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return Path("conformance"), 0, f"{self.scenarios} scenarios not run"

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from .kit import Kit, not_run
-from .pytest_items import MARKER, PROPERTY, Catalogs, ScenarioItem
+from .pytest_items import MARKER, PROPERTY, Catalogs, RunErrorItem, ScenarioItem
 from .report import RunReport
 from .report_html import write_html
 from .results import Failure
@@ -136,11 +136,14 @@ class ConformanceRun:
             )
         if self.errors and not self.worker:
             # The server cannot be judged: its scenarios are reported as not run, at once.
+            # One failed test stands for them (pytest's summary, JUnit).
             scenarios = [item for item in items if isinstance(item, ScenarioItem)]
             items[:] = [item for item in items if not isinstance(item, ScenarioItem)]
             for item in scenarios:
                 self.entries.append(self.kit.entry(not_run(item.scenario, self.errors[0])))
             self.selected = len(scenarios)
+            if scenarios:
+                items.append(RunErrorItem.standing_for(scenarios, self.errors[0]))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if self.worker or self.errors:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from conformance.scenario import CATALOG
 
@@ -58,7 +59,8 @@ def test_a_dead_mock_backend_control_url_is_one_environment_error(tmp_path: Path
     control = f"http://127.0.0.1:{free_port()}/_mock"
     proc = kit(
         "--app-server", shlex.join(REFERENCE), "--mock-backend-control", control,
-        "--conformance-json", str(tmp_path / "report.json"), cwd=tmp_path,
+        "--conformance-json", str(tmp_path / "report.json"),
+        "--junitxml", str(tmp_path / "junit.xml"), cwd=tmp_path,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stdout[-3000:]
     output = proc.stdout + proc.stderr
@@ -66,7 +68,19 @@ def test_a_dead_mock_backend_control_url_is_one_environment_error(tmp_path: Path
     assert len(output.splitlines()) < 40, output
     assert f"ERROR (environment fault): the mock backend at {control} does not answer" in output
     assert "mock-backend serve" in output
-    assert_one_error_counted(report(tmp_path / "report.json"), "environment", control)
+    data = report(tmp_path / "report.json")
+    assert_one_error_counted(data, "environment", control)
+    # A CI step reading pytest's summary or the JUnit file sees the failure too (it saw
+    # "no tests ran" and a file of 0 tests).
+    assert "1 failed" in proc.stdout.splitlines()[-1]
+    suite = ElementTree.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures")) == ("1", "1")
+    [case] = suite.iter("testcase")
+    assert case.get("name") == "environment-error"
+    failure = case.find("failure")
+    assert failure is not None and control in (failure.text or "")
+    assert f"{data['summary']['selected']} selected scenarios were not run" in (failure.text or "")
 
 
 def counting_server(tmp_path: Path, behaviour: str) -> tuple[str, Path]:
