@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape, quoteattr
 
+from mock_backend.version import kit_version
+
 from .report import Report
 from .rules import RULES, Level
 
@@ -34,6 +36,7 @@ def as_json(report: Report) -> str:
     return (
         json.dumps(
             {
+                "kit_version": kit_version(),
                 "old": report.old,
                 "new": report.new,
                 "passed": report.passed,
@@ -84,7 +87,8 @@ def markdown(report: Report) -> str:
         f"### Schema compatibility: {verdict}",
         "",
         f"`{escape(report.old)}` → `{escape(report.new)}`: {counts['ERROR']} error(s), "
-        f"{counts['WARN']} warning(s), {counts['INFO']} info, {counts['ignored']} ignored.",
+        f"{counts['WARN']} warning(s), {counts['INFO']} info, {counts['ignored']} ignored "
+        f"(codex-app-server-kit {kit_version()}).",
         "",
     ]
     shown = [f for f in report.active() if report.level(f) >= Level.WARN]

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mock_backend.version import VersionAction
+
 from .selection import EXAMPLE
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action=VersionAction)
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--releases", metavar="LIST", help="which releases (see below)")
     what.add_argument(

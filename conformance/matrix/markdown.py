@@ -23,6 +23,8 @@ def render_markdown(matrix: Matrix) -> str:
     lines = [
         f"## Release matrix {verdict}: {len(releases)} releases x {len(ids)} scenarios",
         "",
+        f"codex-app-server-kit {matrix.kit_version or '(unknown)'}",
+        "",
         *(f"> ⚠️ {warning}\n" for warning in matrix.warnings),
         "| Release | Source | Passed | Failed | Known | Skipped | Baseline | Note |",
         "|---|---|---:|---:|---:|---:|---|---|",

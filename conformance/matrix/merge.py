@@ -33,6 +33,11 @@ def merge(folders: list[Path], out: Path) -> Matrix:
         except (ValueError, KeyError, TypeError) as exc:
             raise MergeError(f"{path}: not a matrix report: {exc}") from None
         merged.titles.update(part.titles)
+        if part.kit_version and part.kit_version != merged.kit_version:
+            merged.warnings.append(
+                f"{folder} was run by codex-app-server-kit {part.kit_version}, this merge by "
+                f"{merged.kit_version}: their catalogs may differ"
+            )
         merged.warnings.extend(w for w in part.warnings if w not in merged.warnings)
         merged.wall_seconds = max(merged.wall_seconds, part.wall_seconds)
         for release in part.releases:

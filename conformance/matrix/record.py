@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mock_backend.version import kit_version
+
 from .compat_steps import CompatStep
 from .versions import version_key
 
@@ -97,6 +99,8 @@ class Matrix:
     selection: str = ""
     warnings: list[str] = field(default_factory=list)
     wall_seconds: float = 0.0
+    #: The kit that ran it (a merge keeps the first shard's; they should agree).
+    kit_version: str = field(default_factory=kit_version)
 
     def ordered(self) -> list[ReleaseResult]:
         return sorted(self.releases, key=lambda r: version_key(r.version))
@@ -109,6 +113,7 @@ class Matrix:
     def to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
+            "kit_version": self.kit_version,
             "selection": self.selection,
             "releases": [r.to_json() for r in self.ordered()],
             "compat": [step.to_json() for step in self.compat],
@@ -126,6 +131,7 @@ class Matrix:
             selection=str(data.get("selection", "")),
             warnings=list(data.get("warnings") or []),
             wall_seconds=float(data.get("wall_seconds", 0.0)),
+            kit_version=str(data.get("kit_version", "")),
         )
 
     @classmethod

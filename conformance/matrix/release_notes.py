@@ -19,9 +19,12 @@ from .compat_steps import CompatStep
 from .record import Matrix, ReleaseResult, state
 
 REGENERATE = "python -m conformance.matrix.release_notes docs/releases.json > docs/releases.md"
-#: surface -> the method prefixes it is made of. The conversation surface joins here once
-#: the catalog covers it.
-SURFACES: dict[str, tuple[str, ...]] = {"account": ("account/",)}
+#: surface -> the method prefixes it is made of (the approvals a turn asks for are
+#: ``item/.../requestApproval`` server requests, so they count as the conversation).
+SURFACES: dict[str, tuple[str, ...]] = {
+    "account": ("account/",),
+    "conversation": ("thread/", "turn/", "item/", "model/", "serverRequest/"),
+}
 _LEVELS = (("errors", "ERROR"), ("warnings", "WARN"), ("info", "INFO"))
 
 

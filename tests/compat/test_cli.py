@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 import pytest
 
 from conformance.compat.cli import main
+from mock_backend.version import kit_version
 
 from .test_rules import OBJ, change, schema_folder
 
@@ -41,6 +42,7 @@ def test_json_junit_markdown(pair: tuple[str, str], tmp_path: Path) -> None:
     assert main([old, new, "--format", "json", "--output", str(out)]) == 1
     data = json.loads(out.read_text())
     assert data["passed"] is False
+    assert data["kit_version"] == kit_version()
     assert data["counts"]["ERROR"] == 2
     assert {f["rule"] for f in data["findings"]} == {"CMP010", "CMP030"}
     assert main([old, new, "--format", "junit", "--output", str(out)]) == 1
@@ -48,6 +50,7 @@ def test_json_junit_markdown(pair: tuple[str, str], tmp_path: Path) -> None:
     assert suite.get("failures") == "2"
     assert main([old, new, "--format", "markdown", "--output", str(out)]) == 1
     assert "| ERROR | CMP010 required-field-added |" in out.read_text()
+    assert f"(codex-app-server-kit {kit_version()})" in out.read_text()
 
 
 def test_ignore_file_and_stale_entries(pair: tuple[str, str], tmp_path: Path) -> None:

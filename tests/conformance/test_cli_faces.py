@@ -33,8 +33,8 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 def test_every_cli_has_a_version_and_it_is_the_kits() -> None:
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    for cli in CLIS:
-        proc = run(str(BIN / cli), "--version")
+    for cli in [*([str(BIN / name)] for name in CLIS), [str(BIN / "codex-conformance"), "matrix"]]:
+        proc = run(*cli, "--version")
         assert proc.returncode == 0, (cli, proc.stderr)
         assert f"(codex-app-server-kit) {version}" in proc.stdout, (cli, proc.stdout)
 

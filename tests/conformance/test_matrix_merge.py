@@ -14,6 +14,7 @@ from conformance.matrix.cli import main
 from conformance.matrix.merge import MergeError, merge
 from conformance.matrix.outputs import write_outputs
 from conformance.matrix.record import Matrix, ReleaseResult
+from mock_backend.version import kit_version
 
 
 def job(folder: Path, *releases: ReleaseResult) -> Path:
@@ -38,6 +39,9 @@ def test_shards_of_one_release_unite_and_the_gate_spans_the_jobs(tmp_path: Path)
     write_outputs(merged, out)
 
     data = json.loads((out / "matrix.json").read_text())
+    assert data["kit_version"] == kit_version()
+    assert data["warnings"] == []
+    assert f"codex-app-server-kit {kit_version()}" in (out / "matrix.md").read_text()
     old, new = data["releases"]
     assert old["scenarios"] == {"a": "passed", "b": "failed"}
     assert old["shards"] == ["1/2", "2/2"]
@@ -49,6 +53,17 @@ def test_shards_of_one_release_unite_and_the_gate_spans_the_jobs(tmp_path: Path)
     assert (step["from"], step["to"]) == ("0.163.0", "9.9.9")
     assert "GetAccountResponse.account.oneOf[gcp]" in {f["path"] for f in step["errors"]}
     assert main(["--merge", str(first), str(second), "--out", str(tmp_path / "cli")]) == 1
+
+
+def test_jobs_run_by_another_kit_are_merged_with_a_warning(tmp_path: Path) -> None:
+    one = job(tmp_path / "one", ReleaseResult("0.163.0", "venv", {"a": "passed"}))
+    data = json.loads((one / "matrix.json").read_text())
+    (one / "matrix.json").write_text(json.dumps({**data, "kit_version": "0.0.1"}))
+    merged = merge([one], tmp_path / "out")
+    assert merged.warnings == [
+        f"{one} was run by codex-app-server-kit 0.0.1, this merge by {kit_version()}: "
+        "their catalogs may differ"
+    ]
 
 
 def test_two_jobs_that_disagree_on_a_scenario_are_not_merged(tmp_path: Path) -> None:

@@ -25,7 +25,12 @@ def test_findings_go_to_their_surface_by_method() -> None:
     assert surface_of(finding("ClientRequest.account/usage/read", "account/usage/read")) == (
         "account"
     )
-    assert surface_of(finding("TurnStartParams.x", "turn/start")) is None
+    assert surface_of(finding("TurnStartParams.x", "turn/start")) == "conversation"
+    approval = "item/commandExecution/requestApproval"
+    assert surface_of(finding("CommandExecutionRequestApprovalParams.x", approval)) == (
+        "conversation"
+    )
+    assert surface_of(finding("ConfigWarningNotification.x", "configWarning")) is None
     assert surface_of(finding("Orphan.x", None)) is None
 
 
@@ -39,10 +44,13 @@ def test_each_step_lists_the_account_changes_and_the_outcomes_that_changed() -> 
             ReleaseResult("0.170.0", error={"fault": "environment", "message": "not published"}),
         ],
         compat=[
-            CompatStep("0.163.0", "0.164.0", info=[finding("TurnStartParams.x", "turn/start")]),
+            CompatStep("0.163.0", "0.164.0", info=[
+                finding("ConfigWarningNotification.x", "configWarning"),
+            ]),
             CompatStep("0.164.0", "0.169.0", info=[
                 finding("GetAccountResponse.userId", "account/read"),
                 finding("TurnStartParams.y", "turn/start"),
+                finding("ConfigWarningNotification.y", "configWarning"),
             ]),
         ],
         selection="0.163.0..0.170.0",
@@ -55,12 +63,15 @@ def test_each_step_lists_the_account_changes_and_the_outcomes_that_changed() -> 
         "- INFO CMP015 optional-field-added: `GetAccountResponse.userId`: optional field "
         "added (account/read)"
     ) in step
-    assert "TurnStartParams.y" not in step.split("## Every surface")[0]
+    assert (
+        "- INFO CMP015 optional-field-added: `TurnStartParams.y`: optional field added (turn/start)"
+    ) in step
+    assert "ConfigWarningNotification.y" not in step.split("## Every surface")[0]
     assert "- `a`: passes → **fails** (server fault, mismatch: at $.userId)" in step
     assert "- `b`: skipped → **passes**" in step
     assert "### 0.170.0\n\nNot run: environment fault: not published" in page
     assert "nor in the catalog's outcomes: 0.164.0." in page
-    assert "| 0.164.0 → 0.169.0 | 0 / 0 / 1 | 0 / 0 / 1 |" in page
+    assert "| 0.164.0 → 0.169.0 | 0 / 0 / 1 | 0 / 0 / 1 | 0 / 0 / 1 |" in page
     assert "| 0.170.0 |  | — | | | | | not run: environment fault: not published |" in page
 
 
