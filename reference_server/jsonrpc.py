@@ -10,7 +10,9 @@ Beyond upstream, which drops such lines without a word: a message nested deeper 
 :data:`MAX_DEPTH`, a number longer than :data:`MAX_NUMBER_LENGTH` characters, or a
 request id that is neither a string nor a 64-bit integer is answered with a -32600
 error naming the rule, carrying the request's id when it can be read and ``null``
-otherwise. Nothing leaves as anything but JSON (``NaN`` is refused on the way out).
+otherwise (always for a client's answer to a server request: its id is the server's own
+numbering, not a request the client is waiting on). Nothing leaves as anything but JSON
+(``NaN`` is refused on the way out).
 """
 
 from __future__ import annotations
@@ -116,7 +118,8 @@ def decode(line: bytes) -> Incoming:
         log.warning("ignoring a line that is not JSON (%d bytes)", len(line))
         return None
     if _deeper_than(message, MAX_DEPTH):
-        found = message.get("id") if isinstance(message, dict) else None
+        request = isinstance(message, dict) and isinstance(message.get("method"), str)
+        found = message.get("id") if request else None
         return Refused(found if valid_id(found) else None, InvalidRequest(TOO_DEEP))
     if not isinstance(message, dict):
         return None
@@ -160,10 +163,17 @@ _DECODER = json.JSONDecoder()
 
 
 def _find_id(line: bytes) -> RequestId | None:
-    """The id of a line that cannot be parsed whole, if a top-level ``"id"`` member says it."""
+    """The id of a request that cannot be parsed whole, as its top-level members say it.
+
+    Only beside a string ``"method"``: a client's answer to a server request carries an id
+    of the server's numbering, and an error echoing it would read as the answer to the
+    client's own request of that id.
+    """
     text = line.decode("utf-8", "replace")
     depth = 0
     key: str | None = None
+    found: RequestId | None = None
+    is_request = False
     for count, match in enumerate(_TOKEN.finditer(text)):
         token = match.group()
         if count > ID_SEARCH_TOKENS:
@@ -175,15 +185,27 @@ def _find_id(line: bytes) -> RequestId | None:
         elif token.startswith('"'):
             key = token if depth == 1 else None
             continue
-        elif token == ":" and depth == 1 and key == '"id"':
-            start = _SPACE.match(text, match.end())
-            try:
-                value, _ = _DECODER.raw_decode(text, start.end() if start else match.end())
-            except (ValueError, RecursionError):
-                return None
-            return value if valid_id(value) else None
+        elif token == ":" and depth == 1 and key == '"method"':
+            is_request = text.startswith('"', _value_start(text, match.end()))
+        elif token == ":" and depth == 1 and key == '"id"' and found is None:
+            found = _id_at(text, _value_start(text, match.end()))
+        if found is not None and is_request:
+            return found
         key = None
     return None
+
+
+def _value_start(text: str, after: int) -> int:
+    space = _SPACE.match(text, after)
+    return space.end() if space else after
+
+
+def _id_at(text: str, start: int) -> RequestId | None:
+    try:
+        value, _ = _DECODER.raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return None
+    return value if valid_id(value) else None
 
 
 def encode(message: Message) -> str:

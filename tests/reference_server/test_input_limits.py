@@ -98,6 +98,27 @@ def test_a_number_too_long_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "refused",
+    [
+        b'{"id": 0, "result": {"n": ' + b"1" * (MAX_NUMBER_LENGTH + 1) + b"}}",
+        b'{"id": 0, "result": ' + nested(MAX_DEPTH).encode() + b"}",
+        b'{"id": 0, "result": ' + nested(1000).encode() + b"}",
+        b'{"id": 0, "method": 1, "params": ' + nested(1000).encode() + b"}",
+    ],
+    ids=["long-number", "deep-129", "deep-1000", "method-not-a-string"],
+)
+def test_a_refused_answer_to_a_server_request_is_answered_with_null(
+    tmp_path: Path, refused: bytes
+) -> None:
+    """Its id numbers the server's requests: echoed, it would read as the answer to the
+    client's request 0 (``initialize`` here). Found by the fuzzer (test_fuzz_lines.py)."""
+    answers = run_lines(tmp_path, INIT, refused, READ)
+    assert error_for(answers, None)["code"] == -32600
+    assert [a for a in answers if a["id"] == 0 and "error" in a] == []
+    assert [a["id"] for a in answers if "result" in a] == [0, "last"]
+
+
+@pytest.mark.parametrize(
     "raw_id",
     [
         "NaN",
