@@ -118,17 +118,26 @@ class Target:
         """The names of the variables the kit sets for its servers (values vary per run)."""
         if self.argv is None:
             return []
-        return sorted({*attach_variables(self.attach), "CODEX_HOME", *self.extra_env})
+        return sorted({*attach_variables(self.attach), "CODEX_HOME", "HOME", *self.extra_env})
 
     def environment(self, tenant: MockTenant, home: Path) -> dict[str, str]:
         """The process environment: ours minus every variable that redirects codex, then
-        the mock's attachment, CODEX_HOME and what the user set (``extra_env``)."""
+        the mock's attachment, CODEX_HOME, a HOME of the scenario's own (beside CODEX_HOME)
+        and what the user set (``extra_env``).
+
+        HOME too: the commands a server runs for the model go through a login shell
+        (``bash -lc``), which would read the user's profile; one that stalls (a version
+        manager waiting on a lock, say) would time a scenario out for a reason that is
+        nobody's fault in the protocol."""
         env = {k: v for k, v in os.environ.items() if not redirects(k)}
         if self.attach == "override":
             env.update(tenant.override_env(home))
         else:
             env.update(tenant.proxy_env())
         env["CODEX_HOME"] = str(home)
+        user_home = home.parent / "user-home"
+        user_home.mkdir(exist_ok=True)
+        env["HOME"] = str(user_home)
         env.setdefault("RUST_LOG", "warn")
         env.update(self.extra_env)
         return env

@@ -192,6 +192,29 @@ def test_variables_left_in_the_shell_do_not_reach_the_servers(tmp_path: Path) ->
     assert "removed from the servers' environment: " in proc.stdout
 
 
+def test_the_commands_a_server_runs_read_none_of_the_users_profile(tmp_path: Path) -> None:
+    """A login shell (`bash -lc`) runs the model's commands: with the user's HOME it read
+    their profile, and a profile that stalled (a version manager waiting on a stale lock:
+    60 s a command) timed scenarios out."""
+    mine = tmp_path / "my-home"
+    mine.mkdir()
+    marker = tmp_path / "profile-was-read"
+    for profile in (".profile", ".bash_profile", ".bashrc"):
+        (mine / profile).write_text(f"touch {shlex.quote(str(marker))}\n")
+    env = {**os.environ, "HOME": str(mine)}
+    proc = kit(
+        "--app-server", shlex.join(REFERENCE), "-k", "approval-accept",
+        "--conformance-json", str(tmp_path / "report.json"), cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    data = report(tmp_path / "report.json")
+    assert [s["outcome"] for s in data["scenarios"]] == ["passed"]
+    assert "HOME" in data["server_environment"]["set"]
+    assert not marker.exists()
+    subprocess.run(["bash", "-lc", "true"], env=env, check=True, timeout=60)
+    assert marker.exists()  # the profile does what the test says when it is read
+
+
 def test_every_variable_the_mock_attaches_by_is_removed_from_what_servers_inherit(
     tmp_path: Path,
 ) -> None:

@@ -29,10 +29,15 @@ NO_PARAMS: Any = object()
 
 
 def server_env(extra: dict[str, str], codex_home: Path) -> dict[str, str]:
-    """Ours minus proxy settings, then ``extra`` (the mock's attachment) and CODEX_HOME."""
+    """Ours minus proxy settings, then ``extra`` (the mock's attachment), CODEX_HOME and a
+    HOME of its own beside it (commands run through ``bash -lc``, which must not read the
+    machine's profile: see ``conformance.target.Target.environment``)."""
     env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
     env.update(extra)
     env["CODEX_HOME"] = str(codex_home)
+    user_home = codex_home.parent / "user-home"
+    user_home.mkdir(parents=True, exist_ok=True)
+    env["HOME"] = str(user_home)
     env.setdefault("RUST_LOG", "warn")
     return env
 
