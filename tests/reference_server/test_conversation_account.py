@@ -3,7 +3,8 @@
 0.163.0, started on a ``CODEX_HOME`` whose ``auth.json`` holds a ChatGPT login, checks the
 workspace (``wham/accounts/check``) at once and, when the check answers, sends
 ``account/updated`` once; ``thread/start`` neither waits for it nor brings another. An API
-key, nobody signed in or a check that fails: no update at all.
+key, nobody signed in or a check that fails: no update at all. Where the model requests go
+is the check's business too: ``{workspace origin}/backend-api/codex/responses``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from mock_backend.tenant_handle import MockTenant
 from tests.support.app_server import AppServer
-from tests.support.conversation import Chat, StartChat
+from tests.support.conversation import Chat, StartChat, agent_texts
 
 pytestmark = pytest.mark.real_binary
 SERVERS = ["real-0.163.0", "reference"]
@@ -97,3 +99,25 @@ def test_no_update_without_a_checked_chatgpt_login(
     session = chat(which, home=home if login == "api-key" else None, signed_in=login != "nobody")
     session.thread()
     assert wire_sequence(session.server) == ["thread/start", "thread/started"]
+
+
+@pytest.mark.parametrize("which", SERVERS)
+def test_the_model_request_goes_to_the_workspace_origin(
+    chat: StartChat, mock_tenant: MockTenant, which: str
+) -> None:
+    """The check names the mock's own TLS listener on loopback, not ``chatgpt.com`` (where
+    ``chatgpt_base_url`` points, through the proxy): the turn is sent there, directly."""
+    workspace = urlsplit(mock_tenant.ready.chatgpt_base_url)
+    assert workspace.hostname == "127.0.0.1"
+    mock_tenant.control.settings(workspace_backend_origin=f"https://{workspace.netloc}")
+    session = chat(which)
+    thread_id = session.thread()
+    session.model.respond({"text": "routed"})
+    assert agent_texts(session.turn(thread_id, "hello")) == ["routed"]
+    [request] = session.model.requests()
+    [sent] = [e for e in mock_tenant.control.journal() if e["seq"] == request["journal_seq"]]
+    assert (sent["host"], sent["via"], sent["path"]) == (
+        workspace.netloc,
+        "direct",
+        "/backend-api/codex/responses",
+    )
