@@ -24,6 +24,7 @@ from .credentials import Credentials
 from .errors import ClientAnsweredError, InvalidRequest
 from .jsonrpc import Refused, Request, Response, answering, decode, encode, refusal
 from .login.logins import Logins
+from .login.routing_discovery import RoutingDiscovery
 from .methods import HANDLERS, method_of
 from .protocol.base import WireModel
 from .protocol.initialize import InitializeParams
@@ -58,6 +59,8 @@ class Connection:
             self.notify,
             self.ask,
         )
+        self._discovery = RoutingDiscovery(settings, credentials, self._backend, self.notify)
+        self._discovery.start()
         self._tasks: set[asyncio.Task[None]] = set()
         self._waiting: dict[int, tuple[WireModel, asyncio.Future[Any]]] = {}
         self._next_server_request = 0
@@ -65,6 +68,7 @@ class Connection:
     def adopt(self, params: InitializeParams) -> None:
         """The handshake was answered before this connection existed (stdio fast path)."""
         self.peer.adopt(params)
+        self._discovery.handshake_answered()
 
     # -- outgoing -------------------------------------------------------------------
 
@@ -125,6 +129,8 @@ class Connection:
             answer.succeed(reply.result.wire())
             then, after = reply.then, reply.after
         self._send(answer.line)
+        if request.method == "initialize" and answer.ok:
+            self._discovery.handshake_answered()
         for body in then:
             self.notify(body)
         if answer.ok and after is not None:
@@ -156,6 +162,7 @@ class Connection:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await self._discovery.close()
         await self._threads.close()
         await self._logins.close()
         await self._backend.close()

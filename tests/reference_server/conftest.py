@@ -56,7 +56,8 @@ def chat(mock_tenant: MockTenant, mock_model: MockModel, tmp_path: Path) -> Iter
 
     The mock refuses the model websocket (426), so both servers talk HTTP. When the test
     ends, the kit's session must have found nothing wrong: every message validated against
-    the vendored 0.163.0 bundle, no garbage lines, no stray answers.
+    the vendored 0.163.0 bundle, no garbage lines, no stray answers; and the reference
+    server's stderr must hold no Python traceback.
     """
     mock_model.settings(websocket="426")
     started: list[Chat] = []
@@ -90,11 +91,14 @@ def chat(mock_tenant: MockTenant, mock_model: MockModel, tmp_path: Path) -> Iter
     problems: list[str] = []
     for session in started:
         session.server.close()
+        if session.which == "reference":  # whatever went wrong, never a traceback
+            problems += [f"reference: stderr: {t}" for t in session.server.tracebacks()]
         # The kit's session judged every message by the vendored 0.163.0 bundle (and the
         # JSON-RPC and protocol rules); what the test sent wrong on purpose is the kit's.
         judged = session.server.session.all_problems()
         found = [str(p) for p in judged if p.fault != "kit"]
         problems += [f"{session.which}: {p}" for p in found]
     assert problems == [], (
-        "what the kit's session found wrong (schema, JSON-RPC, rules):\n" + "\n".join(problems)
+        "what the kit's session found wrong (schema, JSON-RPC, rules, tracebacks):\n"
+        + "\n".join(problems)
     )

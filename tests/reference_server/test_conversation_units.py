@@ -1,6 +1,7 @@
 """The conversation's pure parts, without a server: SSE framing, the words of each
 failure, usage and rate-limit parsing, ids, the catalog format, the config keys, and
-the schema judge the conversation tests rely on (it must refuse what is wrong)."""
+the schema judge and the traceback check the conversation tests rely on (they must
+refuse what is wrong)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from reference_server.conversation.sse import events
 from reference_server.conversation.usage import TokenCounter, rate_limits
 from reference_server.errors import InvalidRequest
 from reference_server.settings import Settings
+from tests.support.app_server import python_tracebacks
 
 
 async def _lines(*chunks: bytes) -> AsyncIterator[bytes]:
@@ -210,3 +212,24 @@ def test_the_request_body_the_mock_cannot_show() -> None:
     assert roles == ["developer", "developer", "user"]
     assert sent["input"][0]["content"][0]["text"] == BUILT_IN[0].base_instructions
     assert sent["prompt_cache_key"] == "t"
+
+
+def test_the_traceback_check_finds_what_python_prints() -> None:
+    """What the ``chat`` fixture holds the reference server's stderr to."""
+    stderr = [
+        "WARNING reference_server: workspace check at start failed: status 500",
+        "Traceback (most recent call last):",
+        '  File "turn_runner.py", line 110, in run',
+        "RuntimeError: boom",
+        "ERROR reference_server: login failed",
+        "Traceback (most recent call last):",
+        "KeyError: 'id'",
+    ]
+    assert python_tracebacks(stderr) == [
+        "Traceback (most recent call last):\n"
+        '  File "turn_runner.py", line 110, in run\n'
+        "RuntimeError: boom\n"
+        "ERROR reference_server: login failed",
+        "Traceback (most recent call last):\nKeyError: 'id'",
+    ]
+    assert python_tracebacks(stderr[:1]) == []

@@ -20,7 +20,7 @@ from reference_server.credentials import Credentials
 from reference_server.login.device_code import complete_device_login, request_device_code
 from reference_server.login.logins import Logins
 from reference_server.protocol.base import WireModel
-from reference_server.settings import CLIENT_ID, Settings
+from tests.support.in_process import mock_settings
 
 from .conftest import REFERENCE, Start
 
@@ -81,15 +81,7 @@ async def test_a_backend_call_that_outlasts_its_timeout_ends_the_login(
     mock_tenant: MockTenant, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     ready = mock_tenant.ready
-    settings = Settings(
-        codex_home=tmp_path,
-        issuer=ready.issuer,
-        chatgpt_base_url=ready.chatgpt_base_url,
-        client_id=CLIENT_ID,
-        ca_certificate=Path(ready.ca_cert) if ready.ca_cert else None,
-        refresh_url="",
-        revoke_url="",
-    )
+    settings = mock_settings(mock_tenant, tmp_path)
     backend = BackendClient(settings, timeout=0.5)
     sent: list[WireModel] = []
     logins = Logins(Credentials(AuthStore(tmp_path)), sent.append)

@@ -26,6 +26,8 @@ TIMEOUT = 20.0
 #: The bundle messages are judged by: the release the tests run and the reference server claims.
 SCHEMA_VERSION = "0.163.0"
 NO_PARAMS: Any = object()
+#: How every Python traceback begins.
+TRACEBACK = "Traceback (most recent call last)"
 
 
 def server_env(extra: dict[str, str], codex_home: Path) -> dict[str, str]:
@@ -114,6 +116,14 @@ class AppServer:
     def close(self) -> None:
         self.session.close()
 
+    def tracebacks(self) -> list[str]:
+        """The Python tracebacks on the server's stderr, each from its first line on.
+
+        Read once the server has been closed (its stderr is then read to the end); the
+        kept tail is bounded (the last 200 lines), which a quiet server never fills.
+        """
+        return python_tracebacks(self.process.stderr_tail(200))
+
     def __enter__(self) -> AppServer:
         return self
 
@@ -124,6 +134,17 @@ class AppServer:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def python_tracebacks(lines: Sequence[str]) -> list[str]:
+    """Each traceback in ``lines``, its lines joined, up to the next traceback."""
+    found: list[list[str]] = []
+    for line in lines:
+        if TRACEBACK in line:
+            found.append([])
+        if found:
+            found[-1].append(line)
+    return ["\n".join(block) for block in found]
 
 
 def _free_port() -> int:
