@@ -27,8 +27,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from mock_backend.validation_text import validation_text
+
 from .results import Failure, ScenarioResult
-from .validation_text import validation_text
 
 
 class BaselineEntry(BaseModel):

@@ -7,12 +7,16 @@ one skips the scenarios that need it, with the reason in the report.
 
 from __future__ import annotations
 
-#: ``account/login/start`` ``type`` -> the capability that login needs.
+#: ``account/login/start`` ``type`` -> the capability that login needs: every login kind
+#: a vendored bundle declares (``LoginAccountParams``), which a test holds it to, so a kind
+#: a new release adds is given a capability when its bundle is vendored.
 LOGIN_CAPABILITY = {
     "apiKey": "api-key-login",
     "chatgptDeviceCode": "device-code-login",
     "chatgpt": "browser-login",
     "chatgptAuthTokens": "chatgpt-auth-tokens",
+    "amazonBedrock": "amazon-bedrock-login",
+    "amazonBedrockAccessKeys": "amazon-bedrock-access-keys-login",
 }
 
 #: Threads, turns and the model catalog: a server of the account surface only lacks it.

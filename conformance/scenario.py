@@ -20,12 +20,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
+from mock_backend.validation_text import dotted, location, validation_text
+
 from .capabilities import CAPABILITIES
 from .method_names import KnownMethods, known_methods
 from .steps import KINDS, Step
 from .steps.backend import BackendAction
 from .steps.lifecycle import StartServer
-from .validation_text import dotted, validation_text
 
 CATALOG = Path(__file__).resolve().parent / "catalog"
 
@@ -101,19 +102,19 @@ def _render(error: ErrorDetails) -> str:
     steps and backend actions numbered from 1, as a run names them."""
     loc = error["loc"]
     if len(loc) >= 2 and loc[0] == "backend" and isinstance(loc[1], int):
-        inside = ".".join(str(part) for part in loc[2:])
+        inside = location(loc[2:])
         return f"backend setup {loc[1] + 1}: {inside + ': ' if inside else ''}{error['msg']}"
     if len(loc) < 2 or loc[0] != "steps" or not isinstance(loc[1], int):
         return dotted(error)
     where = f"step {loc[1] + 1}"
     if len(loc) < 3 or loc[2] not in KINDS:
         return f"{where}: {error['msg']}"
-    kind, rest = KINDS[str(loc[2])], [str(part) for part in loc[3:]]
+    kind, rest = KINDS[str(loc[2])], location(loc[3:])
     where += f" ({kind.action})"
-    if error["type"] == "extra_forbidden" and len(rest) == 1:
+    if error["type"] == "extra_forbidden" and len(loc) == 4:
         takes = ", ".join(kind.qualifiers())
-        return f"{where}: {rest[0]}: not a qualifier of {kind.action} (it takes {takes})"
-    return f"{where}: {'.'.join(rest) + ': ' if rest else ''}{error['msg']}"
+        return f"{where}: {rest}: not a qualifier of {kind.action} (it takes {takes})"
+    return f"{where}: {rest + ': ' if rest else ''}{error['msg']}"
 
 
 def shown(path: Path) -> str:

@@ -96,6 +96,18 @@ class SchemaCheck:
     def knows(self, type_name: str) -> bool:
         return type_name in self._files
 
+    def variant_tags(self, type_name: str, tag: str = "type") -> list[str]:
+        """The ``tag`` of each variant of a union type (its ``oneOf``), in the bundle's
+        order: e.g. the login kinds a release declares (``LoginAccountParams``)."""
+        path = self._files.get(type_name)
+        if path is None:
+            raise SchemaSetError(f"{self.source}: no type {type_name}")
+        found: list[str] = []
+        for variant in _read(path).get("oneOf", []):
+            props = variant.get("properties", {}) if isinstance(variant, dict) else {}
+            found.extend(str(value) for value in props.get(tag, {}).get("enum", [])[:1])
+        return found
+
     def validate(self, type_name: str, value: Any, method: str, part: Part) -> list[Violation]:
         check = self._check(type_name)
         if check is None:

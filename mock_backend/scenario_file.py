@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .model.scenario import ModelScenario
 from .scripts import Plan, Script, ScriptRequest
+from .validation_text import dotted, validation_text
 
 
 class BackendScenario(BaseModel):
@@ -63,8 +64,5 @@ def load_scenario(path: Path) -> BackendScenario:
     try:
         return BackendScenario.model_validate(data)
     except ValidationError as exc:
-        lines = [
-            f"  {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise ScenarioError(f"{path}: invalid scenario\n" + "\n".join(lines)) from exc
+        text = validation_text(exc, lambda error: f"  {dotted(error, '(top)')}", "\n")
+        raise ScenarioError(f"{path}: invalid scenario\n{text}") from exc

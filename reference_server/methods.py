@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, TypeVar, overload
 
 from .context import Context, Reply
 from .handlers import account_read, initialize, login, logout, models, rate_limits, thread, turn
@@ -69,16 +69,12 @@ def request(name: str, params: Any, result: Any, handler: Any, folder: str = "v2
     return ClientRequest(name, params, result, folder, handler=handler)
 
 
-# Discriminated unions are typing forms, not classes: mypy is told what they parse to.
-LOGIN_PARAMS = cast("type[p.LoginParams]", p.LoginAccountParams)
-LOGIN_RESPONSE = cast("type[p.LoginResponse]", p.LoginAccountResponse)
-
 # No annotation here: a declared ``ClientRequest[Any, Any]`` would let mypy infer Any
 # for every entry and stop checking handlers against their models.
 CLIENT_REQUESTS = (
     request("initialize", InitializeParams, InitializeResponse, initialize.initialize, folder="v1"),
     request("account/read", p.GetAccountParams, p.GetAccountResponse, account_read.read),
-    request("account/login/start", LOGIN_PARAMS, LOGIN_RESPONSE, login.start),
+    request("account/login/start", login.PARAMS, login.RESPONSE, login.start),
     request(
         "account/login/cancel",
         p.CancelLoginAccountParams,
@@ -137,8 +133,8 @@ CLIENT_NOTIFICATIONS = (Method("initialized", None),)
 
 #: Names of the union types, as upstream names them.
 NAMED_UNIONS: dict[int, str] = {
-    id(p.LoginAccountParams): "LoginAccountParams",
-    id(p.LoginAccountResponse): "LoginAccountResponse",
+    id(login.PARAMS): "LoginAccountParams",
+    id(login.RESPONSE): "LoginAccountResponse",
 }
 
 HANDLERS: dict[str, ClientRequest[Any, Any]] = {m.name: m for m in CLIENT_REQUESTS}

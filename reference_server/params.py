@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -16,11 +17,23 @@ from .errors import InvalidRequest
 
 T = TypeVar("T")
 
-LOGIN_VARIANTS = (
-    "`apiKey`, `chatgpt`, `chatgptDeviceCode`, `chatgptAuthTokens`, "
-    "`amazonBedrock`, `amazonBedrockAccessKeys`"
-)
-_ADAPTERS: dict[int, TypeAdapter[Any]] = {}
+
+@dataclass(frozen=True)
+class AlsoExpected:
+    """``Annotated`` metadata of a discriminated union: the variants upstream declares
+    that this server does not implement. It refuses them as unknown, but its refusal
+    lists them after its own, as upstream's list of expected variants does."""
+
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Parser:
+    adapter: TypeAdapter[Any]
+    also_expected: tuple[str, ...]
+
+
+_PARSERS: dict[int, _Parser] = {}
 
 
 def _describe(value: Any) -> str:
@@ -35,12 +48,13 @@ def _describe(value: Any) -> str:
     return "map" if isinstance(value, dict) else "sequence"
 
 
-def _variants(quoted: str) -> str:
-    """``'a', 'b' or 'c'`` (pydantic) as ```a`, `b`, `c``` (serde)."""
-    return ", ".join(f"`{name}`" for name in re.findall(r"'([^']*)'", quoted))
+def _variants(names: str | tuple[str, ...]) -> str:
+    """``'a', 'b' or 'c'`` (pydantic) or a tuple of names as ```a`, `b`, `c``` (serde)."""
+    found = re.findall(r"'([^']*)'", names) if isinstance(names, str) else names
+    return ", ".join(f"`{name}`" for name in found)
 
 
-def _message(error: Any) -> str:
+def _message(error: Any, also_expected: tuple[str, ...]) -> str:
     kind = error["type"]
     loc = [str(p) for p in error["loc"]]
     ctx = error.get("ctx") or {}
@@ -49,8 +63,9 @@ def _message(error: Any) -> str:
     if kind == "missing":
         return f"missing field `{loc[-1]}`"
     if kind == "union_tag_invalid":
-        tags = str(ctx.get("expected_tags", ""))
-        variants = LOGIN_VARIANTS if "'apiKey'" in tags else _variants(tags)
+        variants = ", ".join(
+            filter(None, [_variants(str(ctx.get("expected_tags", ""))), _variants(also_expected)])
+        )
         return f"unknown variant `{error['input'].get('type')}`, expected one of {variants}"
     if kind == "enum":
         return (
@@ -76,12 +91,23 @@ def parse(tp: type[T] | Any, params: Any, present: bool) -> T:
     """Validate ``params`` as ``tp``; a missing ``params`` member is its own error."""
     if not present:
         raise InvalidRequest("Invalid request: missing field `params`")
-    adapter = _ADAPTERS.get(id(tp))
-    if adapter is None:
-        adapter = _ADAPTERS[id(tp)] = TypeAdapter(tp)
+    parser = _PARSERS.get(id(tp))
+    if parser is None:
+        parser = _PARSERS[id(tp)] = _Parser(TypeAdapter(tp), _also_expected(tp))
     try:
         # JSON mode, strict: "yes" is not a boolean, as serde sees it.
-        value: T = adapter.validate_json(json.dumps(params), strict=True)
+        value: T = parser.adapter.validate_json(json.dumps(params), strict=True)
     except ValidationError as exc:
-        raise InvalidRequest(f"Invalid request: {_message(exc.errors()[0])}") from exc
+        error = exc.errors()[0]
+        # The marker speaks for the top-level union only, not for one nested in it.
+        message = _message(error, () if error["loc"] else parser.also_expected)
+        raise InvalidRequest(f"Invalid request: {message}") from exc
     return value
+
+
+def _also_expected(tp: Any) -> tuple[str, ...]:
+    """What an :class:`AlsoExpected` on ``tp`` (an ``Annotated`` union) names, if any."""
+    if get_origin(tp) is not Annotated:
+        return ()
+    found = [m.variants for m in get_args(tp)[1:] if isinstance(m, AlsoExpected)]
+    return found[0] if found else ()

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from pydantic import AfterValidator, Field, ValidationError
 
 from mock_backend.backend_actions import BACKEND_ACTIONS
+from mock_backend.validation_text import validation_text
 
-from ..validation_text import validation_text
 from .base import Expect, StepKind, Timeout
 
 if TYPE_CHECKING:

@@ -33,6 +33,9 @@ SUCCESS_PAGE = (
     "<title>Signed in to Codex</title></head><body><h1>Signed in</h1>"
     "<p>You can close this window and return to your app.</p></body></html>"
 )
+#: How upstream prefixes the errors of the callback server (a login replaced included).
+SERVER_ERROR = "Login server error"
+CANCELLED = f"{SERVER_ERROR}: Login cancelled"
 #: After the callback, how long the browser has to load ``/success`` before the server goes.
 SUCCESS_GRACE = 0.2
 
@@ -88,7 +91,7 @@ class BrowserLogin:
             await web.TCPSite(self._runner, "127.0.0.1", CALLBACK_PORT).start()
         except OSError as exc:
             await self.stop()
-            raise InternalError(f"Login server error: {exc.strerror or exc}") from exc
+            raise InternalError(f"{SERVER_ERROR}: {exc.strerror or exc}") from exc
 
     async def finished(self) -> SignIn:
         """The login flow: wait for the callback, then close the callback server."""
@@ -112,7 +115,7 @@ class BrowserLogin:
         code = request.query.get("code")
         if not code:
             error = request.query.get("error_description") or request.query.get("error") or ""
-            self._finish(LoginFailed(f"Login server error: {error or 'missing code'}"))
+            self._finish(LoginFailed(f"{SERVER_ERROR}: {error or 'missing code'}"))
             return web.Response(status=400, text="Login failed")
         try:
             sign_in = await self._exchange(code)
@@ -132,7 +135,7 @@ class BrowserLogin:
     async def _cancel(self, request: web.Request) -> web.StreamResponse:
         from aiohttp import web
 
-        self._finish(LoginFailed("Login server error: Login cancelled"))
+        self._finish(LoginFailed(CANCELLED))
         return web.Response(text="Login cancelled")
 
     def _finish(self, failure: Exception) -> None:
@@ -147,6 +150,6 @@ class BrowserLogin:
             "client_id": self.settings.client_id,
             "code_verifier": self.verifier,
         }
-        auth = await exchange_code(self.backend, self.settings, form, "Login server error")
+        auth = await exchange_code(self.backend, self.settings, form, SERVER_ERROR)
         ensure_workspace_allowed(self.settings, auth)
         return SignIn(auth, await check_workspace(self.backend, self.settings, auth))

@@ -3,10 +3,14 @@
 A login that waits on a person or a backend runs as a task. However it ends (success,
 a failure the flow names, a file that cannot be written, an error nobody foresaw, a
 cancel, a newer login) it ends in exactly one ``account/login/completed``; the one
-exception is upstream's: a ``chatgptAuthTokens`` login replaced before it completes
-reports nothing. On success the
+exception is upstream's: a login kind reported without an id (``chatgptAuthTokens``)
+reports nothing when replaced before it completes. On success the
 login is stored first, then ``account/login/completed`` and ``account/updated`` go out,
 in that order: a client reads the account when the update arrives.
+
+What differs between login kinds is data in their registry
+(:data:`reference_server.handlers.login.KINDS`); this module sees a kind only through
+:class:`Kind`, so it names none of them.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Protocol
 
 from ..account_view import account_updated
 from ..auth_store import StoredAuth
@@ -29,9 +33,28 @@ from ..protocol.base import WireModel
 
 log = logging.getLogger("reference_server")
 
-#: The ``type`` of an ``account/login/start`` request.
-LoginType = Literal["apiKey", "chatgpt", "chatgptDeviceCode", "chatgptAuthTokens"]
 NOT_COMPLETED = "Login was not completed"
+
+
+class Kind(Protocol):
+    """What a login's life needs to know of its kind (an entry of the login registry)."""
+
+    @property
+    def name(self) -> str:
+        """The ``type`` of its ``account/login/start`` request."""
+
+    @property
+    def has_id(self) -> bool:
+        """Whether upstream reports it under an id; one without is reported with
+        ``loginId: null``, and not at all when a newer login replaces it."""
+
+    @property
+    def replaced(self) -> str:
+        """The error its completion carries when a newer login replaces it."""
+
+    @property
+    def replaced_by_its_kind(self) -> str | None:
+        """The error when the newer login is of the same kind (None: :attr:`replaced`)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +76,7 @@ def completed(login_id: str | None, error: str | None) -> AccountLoginCompletedN
 
 @dataclass
 class _Pending:
-    login_type: LoginType
+    kind: Kind
     flow: Flow
     task: asyncio.Task[None]
 
@@ -64,30 +87,29 @@ class Logins:
         self._notify = notify
         self._pending: dict[str, _Pending] = {}
 
-    def start(self, login_type: LoginType, flow: Flow, after: After | None = None) -> str:
+    def start(self, kind: Kind, flow: Flow, after: After | None = None) -> str:
         """Run ``flow`` in the background; the new login's id."""
         login_id = str(uuid.uuid4())
-        # Upstream reports a chatgptAuthTokens login without an id.
-        reported = None if login_type == "chatgptAuthTokens" else login_id
+        reported = login_id if kind.has_id else None
         task = asyncio.ensure_future(self._run(login_id, reported, flow, after))
-        self._pending[login_id] = _Pending(login_type, flow, task)
+        self._pending[login_id] = _Pending(kind, flow, task)
         return login_id
 
-    async def replace(self, new_type: LoginType) -> list[WireModel]:
+    async def replace(self, newer: Kind) -> list[WireModel]:
         """End every pending login for a new one; the completions to send after its answer.
 
-        Upstream's words differ by type: a browser login replaced by another browser
-        login was "cancelled"; replaced by anything else it "was not completed".
+        Upstream's words depend on both kinds (a browser login replaced by another
+        browser login was "cancelled"); each kind's entry holds them.
         """
         ended: list[WireModel] = []
         for login_id, pending in list(self._pending.items()):
             await self._stop(login_id)
-            if pending.login_type == "chatgptAuthTokens":
+            kind = pending.kind
+            if not kind.has_id:
                 continue
-            error = NOT_COMPLETED
-            if pending.login_type == "chatgpt":
-                reason = "Login cancelled" if new_type == "chatgpt" else NOT_COMPLETED
-                error = f"Login server error: {reason}"
+            error = kind.replaced
+            if newer.name == kind.name and kind.replaced_by_its_kind is not None:
+                error = kind.replaced_by_its_kind
             ended.append(completed(login_id, error))
         return ended
 

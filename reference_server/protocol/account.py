@@ -94,6 +94,9 @@ class GetAccountResponse(WireModel):
 
 
 # -- account/login/start ------------------------------------------------------------------
+# One params and one response model per login kind. The unions upstream names
+# ``LoginAccountParams`` and ``LoginAccountResponse`` are built from the login registry
+# (:data:`reference_server.handlers.login.KINDS`), which lists each kind once.
 
 
 class ApiKeyLoginParams(WireModel):
@@ -132,16 +135,6 @@ class ChatgptAuthTokensLoginParams(WireModel):
     )
 
 
-#: The login request, as handlers see it once parsed (``LoginAccountParams`` on the wire).
-LoginParams = (
-    ApiKeyLoginParams
-    | ChatgptLoginParams
-    | ChatgptDeviceCodeLoginParams
-    | ChatgptAuthTokensLoginParams
-)
-LoginAccountParams = Annotated[LoginParams, Field(discriminator="type")]
-
-
 class ApiKeyLoginResponse(WireModel):
     model_config = ConfigDict(title="ApiKeyv2::LoginAccountResponse")
 
@@ -169,15 +162,6 @@ class ChatgptAuthTokensLoginResponse(WireModel):
     model_config = ConfigDict(title="ChatgptAuthTokensv2::LoginAccountResponse")
 
     type: Literal["chatgptAuthTokens"]
-
-
-LoginResponse = (
-    ApiKeyLoginResponse
-    | ChatgptLoginResponse
-    | ChatgptDeviceCodeLoginResponse
-    | ChatgptAuthTokensLoginResponse
-)
-LoginAccountResponse = Annotated[LoginResponse, Field(discriminator="type")]
 
 
 # -- account/login/cancel, account/logout ---------------------------------------------------

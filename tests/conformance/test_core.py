@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from conformance.baseline import Baseline, BaselineError
-from conformance.bundles import vendored
+from conformance.bundles import vendored, versions
+from conformance.capabilities import CAPABILITIES, LOGIN_CAPABILITY
 from conformance.matching import TemplateError, mismatches, substitute
 from conformance.report import RunReport
 from conformance.results import Failure, ScenarioResult
@@ -240,6 +241,21 @@ def test_a_request_the_kit_gets_wrong_is_the_kits_fault(tmp_path: Path) -> None:
     assert (failure.fault, failure.kind) == ("kit", "schema")
     assert "the kit sent: account/login/start params" in failure.message
     assert deliberate.outcome == "passed", deliberate.explain()
+
+
+@pytest.mark.parametrize("version", versions())
+def test_every_login_kind_a_bundle_declares_has_a_capability(version: str) -> None:
+    """A login kind a new release adds fails here until it has a capability to lack."""
+    declared = vendored(version).variant_tags("LoginAccountParams")
+    assert declared, version
+    assert set(declared) <= set(LOGIN_CAPABILITY), f"codex {version} declares {declared}"
+
+
+def test_login_capabilities_are_the_login_kinds_of_the_bundles() -> None:
+    declared = {kind for v in versions() for kind in vendored(v).variant_tags("LoginAccountParams")}
+    assert set(LOGIN_CAPABILITY) == declared
+    assert len(set(LOGIN_CAPABILITY.values())) == len(LOGIN_CAPABILITY)
+    assert len(set(CAPABILITIES)) == len(CAPABILITIES)
 
 
 def test_capabilities_come_from_the_steps_and_a_lacking_server_skips_them() -> None:

@@ -17,6 +17,7 @@ from mock_backend.tenant_handle import MockTenant
 from reference_server.auth_store import AuthStore
 from reference_server.backend_client import BackendClient
 from reference_server.credentials import Credentials
+from reference_server.handlers.login import KINDS
 from reference_server.login.device_code import complete_device_login, request_device_code
 from reference_server.login.logins import Logins
 from reference_server.protocol.base import WireModel
@@ -89,9 +90,8 @@ async def test_a_backend_call_that_outlasts_its_timeout_ends_the_login(
         code = await request_device_code(backend, settings)
         mock_tenant.control.fault("device_token", "latency", latency_ms=5000)
         with caplog.at_level(logging.WARNING, logger="reference_server"):
-            login_id = logins.start(
-                "chatgptDeviceCode", complete_device_login(backend, settings, code)
-            )
+            device_code = next(kind for kind in KINDS if kind.name == "chatgptDeviceCode")
+            login_id = logins.start(device_code, complete_device_login(backend, settings, code))
             for _ in range(200):
                 if sent:
                     break

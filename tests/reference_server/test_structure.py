@@ -1,5 +1,5 @@
-"""The shape the reference server keeps as it grows: one registry of methods, no import
-circle, and nothing heavy loaded before the first answer."""
+"""The shape the reference server keeps as it grows: one registry of methods, one of
+login kinds, no import circle, and nothing heavy loaded before the first answer."""
 
 from __future__ import annotations
 
@@ -10,10 +10,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from conformance.bundles import vendored
 from reference_server import methods
+from reference_server.errors import InvalidRequest
+from reference_server.handlers import login
+from reference_server.params import parse
+from reference_server.release import VERSION
 
 PACKAGE = Path(methods.__file__).parent
 SCHEMA = PACKAGE.parent / "schema" / "reference"
+DOCS = PACKAGE.parent / "docs"
 
 
 def test_each_method_is_listed_once_and_the_schema_maps_are_the_registry() -> None:
@@ -37,6 +45,31 @@ def test_what_the_server_sends_is_named_by_its_model() -> None:
     for method in (*methods.SERVER_NOTIFICATIONS, *methods.SERVER_REQUESTS):
         body = method.params.model_construct()
         assert methods.method_of(body) == method.name
+
+
+def test_login_kinds_are_one_registry_the_unions_schema_and_docs_follow() -> None:
+    names = [kind.name for kind in login.KINDS]
+    assert len(names) == len(set(names))
+    assert [login.wire_type(kind.response) for kind in login.KINDS] == names
+    for union in ("LoginAccountParams", "LoginAccountResponse"):
+        document = json.loads((SCHEMA / "v2" / f"{union}.json").read_text())
+        assert [v["properties"]["type"]["enum"][0] for v in document["oneOf"]] == names, union
+    listed = f"`account/login/start` ({', '.join(names)})"
+    assert listed in (DOCS / "reference-server.md").read_text()
+    assert "| login kind (reference server) |" in (DOCS / "architecture.md").read_text()
+
+
+def test_the_login_kinds_and_those_refused_are_the_bundles_of_our_release() -> None:
+    """What the server implements plus what it refuses by name are the kinds its release
+    declares, in upstream's order (the refusal lists them so)."""
+    declared = vendored(VERSION).variant_tags("LoginAccountParams")
+    assert [kind.name for kind in login.KINDS] + list(login.NOT_IMPLEMENTED) == declared
+    with pytest.raises(InvalidRequest) as refused:
+        parse(login.PARAMS, {"type": "nope"}, True)
+    assert str(refused.value) == (
+        "Invalid request: unknown variant `nope`, expected one of `apiKey`, `chatgpt`, "
+        "`chatgptDeviceCode`, `chatgptAuthTokens`, `amazonBedrock`, `amazonBedrockAccessKeys`"
+    )
 
 
 def _imports(path: Path) -> set[str]:

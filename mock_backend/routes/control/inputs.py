@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ...http_io import body
 from ...oauth_errors import OAuthError, invalid_request
+from ...validation_text import dotted, location, validation_text
 from .. import ROUTE
 
 M = TypeVar("M", bound=BaseModel)
@@ -34,14 +35,9 @@ def model_body(request: web.Request, model: type[M]) -> M:
     try:
         return model.model_validate(value)
     except ValidationError as exc:
-        details = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
-        ]
-        raise OAuthError(
-            "invalid_request",
-            "; ".join(f"{d['field'] or 'body'}: {d['message']}" for d in details),
-            extra={"details": details},
-        ) from exc
+        details = [{"field": location(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        text = validation_text(exc, lambda error: dotted(error, "body"))
+        raise OAuthError("invalid_request", text, extra={"details": details}) from exc
 
 
 def int_query(request: web.Request, name: str, default: int | None) -> int | None:
