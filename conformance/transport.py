@@ -17,9 +17,9 @@ import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Final, Protocol
+from typing import IO, Any, Final, Protocol
 
 
 class _Closed:
@@ -62,21 +62,22 @@ class ServerProcess:
         self.argv = list(argv)
         self.term_grace = term_grace
         self._stderr: deque[str] = deque(maxlen=200)
-        try:
-            self.proc = subprocess.Popen(
-                self.argv,
-                stdin=subprocess.PIPE,
-                stdout=stdout,
-                stderr=subprocess.PIPE,
-                env=env,
-                cwd=cwd,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise TransportError(f"cannot start {self.argv[0]!r}: {exc}") from exc
-        _LIVE.add(self)
-        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
-        self._stderr_reader.start()
+        with _interrupts_held():
+            try:
+                self.proc = subprocess.Popen(
+                    self.argv,
+                    stdin=subprocess.PIPE,
+                    stdout=stdout,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                    cwd=cwd,
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                raise TransportError(f"cannot start {self.argv[0]!r}: {exc}") from exc
+            self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+            self._stderr_reader.start()
+            _LIVE.add(self)
 
     def _read_stderr(self) -> None:
         assert self.proc.stderr is not None
@@ -126,6 +127,33 @@ class ServerProcess:
     def _signal(self, sig: signal.Signals) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, sig)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while a server is started and registered, then deliver them.
+
+    A KeyboardInterrupt raised inside ``Popen`` (after the fork, while it waits to hear
+    that the exec worked) or before the process is in ``_LIVE`` would leave a server that
+    nothing stops: seen as a relay alive after an interrupted ``-n 2`` run under load. The
+    signals caught meanwhile are raised again, to the handlers that were there, once the
+    server can be stopped. Only the main thread receives signals; elsewhere nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+    for held in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(held) is not None:  # None: set outside Python, cannot be put back
+            previous[held] = signal.signal(held, lambda n, _f: caught.append(n))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in caught:
+            signal.raise_signal(number)
 
 
 #: The servers of this process not yet stopped: what :func:`stop_all` ends when a run is

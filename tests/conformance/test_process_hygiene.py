@@ -3,9 +3,15 @@ fails the scenario with what was awaited, the last messages and the stderr tail.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from conformance.kit import Kit
 from conformance.target import Target
@@ -72,3 +78,38 @@ def test_a_command_that_cannot_start_is_an_environment_fault(tmp_path: Path) -> 
     (failure,) = result.failures
     assert (failure.fault, failure.kind) == ("environment", "setup")
     assert "cannot start" in failure.message
+
+
+def test_an_interrupt_while_a_server_starts_still_finds_it_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or the kit's SIGTERM) landing inside `Popen`, after the fork, raised before
+    the server was registered: nothing stopped it (a relay outlived an interrupted run)."""
+    from conformance import transport
+
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def popen_then_interrupted(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(real_popen(*args, **kwargs))
+        os.kill(os.getpid(), signal.SIGINT)  # as the terminal's Ctrl-C would, right now
+        return started[-1]
+
+    monkeypatch.setattr(transport.subprocess, "Popen", popen_then_interrupted)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            transport.ServerProcess([sys.executable, "-c", "import time; time.sleep(60)"],
+                                    dict(os.environ), tmp_path)  # fmt: skip
+        [server] = started
+        assert server.pid in {p.proc.pid for p in transport._LIVE}
+        transport.stop_all()
+        assert server.poll() is not None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        for server in started:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+            if server.stdout is not None:
+                server.stdout.close()  # the transport's to close; there is none here
