@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,19 +75,10 @@ class Server:
 
 
 def signed_in_home(tenant: Any, home: Path) -> None:
+    from mock_backend.auth_file import auth_json
+
     minted = tenant.control.mint_tokens(email="bench@example.com", plan_type="pro")
-    auth = {
-        "auth_mode": "chatgpt",
-        "OPENAI_API_KEY": None,
-        "tokens": {
-            "id_token": minted["id_token"],
-            "access_token": minted["access_token"],
-            "refresh_token": minted["refresh_token"],
-            "account_id": minted["persona"]["account_id"],
-        },
-        "last_refresh": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-    }
-    (home / "auth.json").write_text(json.dumps(auth))
+    (home / "auth.json").write_text(json.dumps(auth_json(minted)))
     (home / "auth.json").chmod(0o600)
 
 
