@@ -34,14 +34,12 @@ RAW_ID_WINDOW = 64 * 1024
 
 
 class Judge:
-    def __init__(self, schema: SchemaCheck | None, extra_schemas: tuple[SchemaCheck, ...]) -> None:
+    def __init__(self, schema: SchemaCheck | None) -> None:
         """``schema`` None: no schema verdicts (JSON-RPC and the rules still hold)."""
         self.problems: list[Failure] = []
         self.warnings: list[SchemaWarning] = []
         self.validation_seconds = 0.0
-        self._check = (
-            MessageCheck(schema, extra_schemas, self.problems, self.warnings) if schema else None
-        )
+        self._check = MessageCheck(schema, self.problems, self.warnings) if schema else None
         self._pending: dict[Any, str] = {}  # the kit's request id -> method
         self._answered: set[Any] = set()
         #: Ids in lines the kit sent as they are (deliberately malformed: too deep to parse,

@@ -45,8 +45,7 @@ class Kit:
     def __init__(
         self,
         target: Target,
-        schema: SchemaCheck | SchemaChoice | None = None,
-        extra_schemas: tuple[SchemaCheck, ...] = (),
+        schema: SchemaChoice | None = None,
         baseline: Baseline | BaselineChoice | Literal["auto"] | None = None,
         timeout: float = 10.0,
         backend_control: str | None = None,
@@ -62,19 +61,10 @@ class Kit:
         folder to work in (else a temporary one of its own, made ``inside`` a given folder:
         the run's, when the kit is one of several)."""
         self.target = target
-        self.options = RunOptions(
-            schema=None, extra_schemas=extra_schemas, timeout=timeout, lacks=lacks
-        )
+        self.options = RunOptions(schema=None, timeout=timeout, lacks=lacks)
         self.strict_fields = strict_fields
         self.bundles = bundles
-        self.schema_choice: SchemaChoice | None = None
-        if isinstance(schema, SchemaCheck):
-            self.options.schema = schema.with_strict_fields(strict_fields)
-            self.schema_choice = SchemaChoice(
-                schema.source, schema.folder, "the schema given to the kit"
-            )
-        elif schema is not None:
-            self.schema_choice = schema
+        self.schema_choice = schema
         self._auto_baseline = baseline == "auto"
         self.baseline_choice: BaselineChoice | None = None
         if isinstance(baseline, BaselineChoice):

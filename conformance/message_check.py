@@ -19,17 +19,12 @@ Message = dict[str, Any]
 
 
 class MessageCheck:
-    """Holds messages to one bundle (plus any extra ones); collects what it finds."""
+    """Holds messages to one bundle; collects what it finds."""
 
     def __init__(
-        self,
-        schema: SchemaCheck,
-        extra: tuple[SchemaCheck, ...],
-        problems: list[Failure],
-        warnings: list[SchemaWarning],
+        self, schema: SchemaCheck, problems: list[Failure], warnings: list[SchemaWarning]
     ) -> None:
         self.schema = schema
-        self.extra = extra
         self.problems = problems
         self.warnings = warnings
         self._warned: set[tuple[str, str, str, str]] = set()
@@ -101,21 +96,14 @@ class MessageCheck:
     def _envelope(self, type_name: str, message: Message, method: str) -> None:
         """The message itself (members beside params/result), where the bundle has the type."""
         if self.schema.knows(type_name):
-            self._validate(type_name, message, method, "envelope", extra=False)
+            self._validate(type_name, message, method, "envelope")
 
-    def _validate(
-        self, type_name: str, value: Any, method: str, part: Part, extra: bool = True
-    ) -> None:
-        schemas = (self.schema, *self.extra) if extra else (self.schema,)
-        for schema in schemas:
-            if schema is not self.schema and not schema.knows(type_name):
-                continue  # an extra schema that does not describe this message
-            for violation in schema.validate(type_name, value, method, part):
-                if violation.level == "warning":
-                    self._warn(_warning(violation, "in"))
-                    continue
-                source = "" if schema is self.schema else f" (schema of {schema.source})"
-                self.problems.append(Failure("server", "schema", f"{violation}{source}"))
+    def _validate(self, type_name: str, value: Any, method: str, part: Part) -> None:
+        for violation in self.schema.validate(type_name, value, method, part):
+            if violation.level == "warning":
+                self._warn(_warning(violation, "in"))
+            else:
+                self.problems.append(Failure("server", "schema", str(violation)))
 
     def _warn(self, warning: SchemaWarning) -> None:
         if warning.gap not in self._warned:  # once per gap, not once per message

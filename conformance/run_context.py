@@ -28,7 +28,6 @@ from .transport import TransportError
 @dataclass
 class RunOptions:
     schema: SchemaCheck | None  # None only until the kit has chosen the bundle
-    extra_schemas: tuple[SchemaCheck, ...] = ()
     timeout: float = 10.0
     server_version: str | None = None
     #: The poll interval the backend hands out unless a scenario sets one: fast runs.
@@ -97,7 +96,7 @@ class RunContext:
         except TransportError as exc:
             raise Stop(Failure("environment", "setup", f"{self.where}: {exc}")) from exc
         options = self.options
-        session = Session(transport, options.schema, extra_schemas=options.extra_schemas)
+        session = Session(transport, options.schema)
         self.sessions.append(session)
         if not initialize:
             return

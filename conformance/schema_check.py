@@ -87,12 +87,6 @@ class SchemaCheck:
         self._checks: dict[str, _TypeCheck] = {}
         self._branches: dict[int, Draft7Validator] = {}
 
-    def with_strict_fields(self, strict_fields: bool) -> SchemaCheck:
-        """The same bundle judged with or without ``strict_fields`` (shares nothing)."""
-        if strict_fields == self.strict_fields:
-            return self
-        return SchemaCheck(self.folder, self.source, strict_fields)
-
     def knows(self, type_name: str) -> bool:
         return type_name in self._files
 

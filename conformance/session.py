@@ -35,16 +35,11 @@ class Stop(Exception):
 
 
 class Session:
-    def __init__(
-        self,
-        transport: Transport,
-        schema: SchemaCheck | None,
-        extra_schemas: tuple[SchemaCheck, ...] = (),
-    ) -> None:
+    def __init__(self, transport: Transport, schema: SchemaCheck | None) -> None:
         """``schema`` None: no schema verdicts (JSON-RPC and the protocol rules still hold)."""
         self.transport = transport
         self.transcript = Transcript()
-        self.judge = Judge(schema, extra_schemas)
+        self.judge = Judge(schema)
         self._unconsumed: list[Message] = []
         self._next_id = 0
         self._closed = False

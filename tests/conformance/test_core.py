@@ -329,7 +329,7 @@ def test_an_answer_to_an_id_never_sent_stops_but_one_to_a_raw_line_does_not() ->
     sent in a line of its own making (too deep for it to parse) is one it sent."""
     from conformance.judge import Judge
 
-    judge = Judge(None, ())
+    judge = Judge(None)
     judge.raw_sent('{"id": "deep", "method": "account/read", "params": {"x": [[[[]]]]}}')
     judge.received({"id": "deep", "error": {"code": -32600, "message": "too deep"}}, None)
     assert judge.problems == []

@@ -40,7 +40,7 @@ def test_a_second_rule_with_the_same_id_is_refused() -> None:
 
 def conversation(*steps: tuple[str, Message]) -> list[tuple[str | None, str]]:
     """Run messages through a judge (no schema), as a session does; (rule, text) found."""
-    judge = Judge(None, ())
+    judge = Judge(None)
     for direction, message in steps:
         if direction == "out":
             method = message.get("method") or judge.answering(message.get("id"))

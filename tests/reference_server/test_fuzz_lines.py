@@ -109,7 +109,7 @@ def request(method: str, request_id: str, params: Any) -> Message:
 
 def judged(exchange: list[tuple[Message, Message]]) -> list[str]:
     """What the kit's judge finds wrong with these requests and answers (0.163.0 bundle)."""
-    judge = Judge(vendored("0.163.0"), ())
+    judge = Judge(vendored("0.163.0"))
     for sent, answer in exchange:
         judge.outgoing(sent, sent["method"], None)
         judge.received(answer, sent["method"])
