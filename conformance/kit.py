@@ -197,9 +197,7 @@ class Kit:
         if not self._auto_baseline or self.baseline_choice is not None:
             return
         choice = choose_packaged(self.server_version())
-        self.baseline = choice.baseline
-        if self._probed:
-            self.baseline_choice = choice
+        self.baseline, self.baseline_choice = choice.baseline, choice
 
     def run(self, scenario: Scenario) -> ScenarioResult:
         """Run one scenario and hold its result against the baseline."""
