@@ -10,14 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from .base import Message, Report, Rule
-
-
-def _notification(message: Message) -> dict[str, Any] | None:
-    """A notification's params (``{}`` when it has none); None for anything else."""
-    if "id" in message or "method" not in message:
-        return None
-    params = message.get("params")
-    return params if isinstance(params, dict) else {}
+from .turn_events import notification_params
 
 
 class LoginOrder(Rule):
@@ -50,7 +43,7 @@ class LoginOrder(Rule):
             if kind is not None and isinstance(result, dict):
                 self.awaiting_completion.add(result.get("loginId"))
             return
-        params = _notification(message)
+        params = notification_params(message)
         if params is None:
             return
         if method == "account/login/completed":
@@ -84,7 +77,7 @@ class LoginCompletedOnce(Rule):
         self.completed: set[str] = set()
 
     def received(self, message: Message, method: str | None) -> None:
-        params = _notification(message)
+        params = notification_params(message)
         if params is None or method != "account/login/completed":
             return
         login_id = params.get("loginId")
