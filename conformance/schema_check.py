@@ -23,12 +23,12 @@ from typing import Any, Literal
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
+from .compat.loader import MAPS, method_map
 from .result_types import result_types
 from .undeclared import FieldWalk
 
 Part = Literal["params", "result", "envelope"]
 Level = Literal["error", "warning"]
-MAPS = ("ClientRequest", "ServerNotification", "ServerRequest", "ClientNotification")
 BUNDLE_SUFFIX = ".schemas.json"  # the all-in-one bundles repeat the per-type files
 
 
@@ -166,13 +166,7 @@ class SchemaCheck:
 
 def read_map(path: Path) -> dict[str, str | None]:
     """method -> params type (None: no params) of one method map file."""
-    found: dict[str, str | None] = {}
-    for variant in _read(path).get("oneOf", []):
-        props = variant.get("properties", {}) if isinstance(variant, dict) else {}
-        names = props.get("method", {}).get("enum", [])
-        if names:
-            found[str(names[0])] = _ref_name(props.get("params"))
-    return found
+    return method_map(_read(path))
 
 
 def _index(folder: Path) -> dict[str, Path]:
@@ -199,18 +193,6 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise SchemaSetError(f"{path}: not a JSON Schema document (a {type(document).__name__})")
     return document
-
-
-def _ref_name(node: Any) -> str | None:
-    """The type a ``params`` node names, directly or as ``anyOf [$ref, null]``."""
-    if not isinstance(node, dict):
-        return None
-    if isinstance(node.get("$ref"), str):
-        return str(node["$ref"]).rsplit("/", 1)[-1]
-    for item in node.get("anyOf", []):
-        if isinstance(item, dict) and isinstance(item.get("$ref"), str):
-            return str(item["$ref"]).rsplit("/", 1)[-1]
-    return None
 
 
 def _violation(error: ValidationError, method: str, part: Part, type_name: str) -> Violation:

@@ -28,25 +28,31 @@ class SchemaSet:
 
     def methods(self, map_name: str) -> dict[str, str | None]:
         """method -> params type name (None: no params) of one method map."""
-        found: dict[str, str | None] = {}
-        for variant in self.definitions.get(map_name, {}).get("oneOf", []):
-            props = variant.get("properties", {}) if isinstance(variant, dict) else {}
-            names = props.get("method", {}).get("enum", [])
-            if not names:
-                continue
+        return method_map(self.definitions.get(map_name, {}))
+
+
+def method_map(document: dict[str, Any]) -> dict[str, str | None]:
+    """method -> params type name (None: no params) of one method map's document: the one
+    reading of the maps, shared by the compat gate and the kit's schema check."""
+    found: dict[str, str | None] = {}
+    for variant in document.get("oneOf", []):
+        props = variant.get("properties", {}) if isinstance(variant, dict) else {}
+        names = props.get("method", {}).get("enum", [])
+        if names:
             found[str(names[0])] = ref_name_of(props.get("params"))
-        return found
+    return found
 
 
 def ref_name_of(node: Any) -> str | None:
-    """The definition a node refers to, directly or as ``anyOf [$ref, null]``."""
+    """The definition a node refers to, directly or as ``anyOf [$ref, null]`` (a ``$ref``
+    that is not a string, in a malformed file, refers to nothing)."""
     if not isinstance(node, dict):
         return None
-    if "$ref" in node:
+    if isinstance(node.get("$ref"), str):
         return ref_name(node["$ref"])
     for key in ("anyOf", "oneOf", "allOf"):
         for item in node.get(key, []):
-            if isinstance(item, dict) and "$ref" in item:
+            if isinstance(item, dict) and isinstance(item.get("$ref"), str):
                 return ref_name(item["$ref"])
     return None
 

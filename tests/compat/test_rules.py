@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conformance.compat.diff import compare
-from conformance.compat.loader import load
+from conformance.compat.loader import load, method_map
 from conformance.compat.rules import Level
 
 OBJ: dict[str, Any] = {
@@ -243,3 +243,24 @@ def test_two_values_added_to_one_enum_are_two_findings(tmp_path: Path) -> None:
         ("CMP030", "DoResponse.mode", "enum value 'c' added"),
         ("CMP030", "DoResponse.mode", "enum value 'd' added"),
     ]
+
+
+def test_method_map_reads_refs_and_ignores_a_ref_that_is_not_a_string() -> None:
+    """The one reading of a method map (the kit's schema check uses it too): a params
+    ``$ref``, one inside ``anyOf [$ref, null]``, no params, and a malformed ``$ref``."""
+
+    def variant(method: str, params: Any = None) -> dict[str, Any]:
+        props: dict[str, Any] = {"method": {"enum": [method]}}
+        if params is not None:
+            props["params"] = params
+        return {"properties": props}
+
+    document = {
+        "oneOf": [
+            variant("a", {"$ref": "#/definitions/A"}),
+            variant("b", {"anyOf": [{"$ref": "#/definitions/v2/B"}, {"type": "null"}]}),
+            variant("c"),
+            variant("d", {"$ref": 7}),
+        ]
+    }
+    assert method_map(document) == {"a": "A", "b": "B", "c": None, "d": None}
