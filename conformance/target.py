@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from mock_backend.endpoints import attach_variables
+from mock_backend.endpoints import LOOPBACK_HOSTS, attach_variables
 from mock_backend.tenant_handle import MockTenant
 
 from .transport import ServerProcess, StdioTransport, Transport, TransportError, WebSocketTransport
@@ -28,7 +28,6 @@ TransportName = Literal["stdio", "websocket"]
 AttachMode = Literal["proxy", "override"]
 
 _VERSION = re.compile(r"^[^/\s]+/(\d+\.\d+\.\d+)")
-_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 #: Variables outside codex's own prefixes that point a binary at other certificates.
 CA_VARIABLES = frozenset(
@@ -186,7 +185,7 @@ def check_loopback(url: str, option: str) -> None:
     from urllib.parse import urlsplit
 
     host = urlsplit(url).hostname or ""
-    if host not in _LOOPBACK:
+    if host not in LOOPBACK_HOSTS:
         raise TargetError(
             f"{option} must point at this machine (127.0.0.1, localhost or ::1), not {url!r}"
         )

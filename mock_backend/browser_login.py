@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from .clock import Clock
 from .config import BackendConfig
+from .endpoints import LOOPBACK_HOSTS
 from .grants import (
     AUTHORIZATION_CODE_LIFETIME,
     AuthorizationCode,
@@ -24,8 +25,6 @@ from .personas import PersonaFactory, PersonaFields
 from .scripts import LoginOutcome
 from .tenants import Tenant
 from .token_grants import TokenGrants
-
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
 class BrowserLogins:

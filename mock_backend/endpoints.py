@@ -17,6 +17,10 @@ from .tenants import DEFAULT_TENANT
 
 PROXY_PASSWORD = "mock"
 LOOPBACK_NO_PROXY = "127.0.0.1,localhost,::1"
+#: The hosts of this machine as a URL names them (``urlsplit(...).hostname`` drops the
+#: brackets of ``[::1]``; a host written bare may keep them): where a browser login may
+#: send a native client back to, and all the conformance kit may reach.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
 class ReadyInfo(BaseModel):

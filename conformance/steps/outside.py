@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
+from mock_backend.endpoints import LOOPBACK_HOSTS
+
 from ..results import Failure
 from ..session import Stop
 from .base import Expect, StepKind
 
 if TYPE_CHECKING:
     from ..run_context import RunContext
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class File(StepKind):
@@ -70,7 +70,7 @@ class Http(StepKind):
     def execute(self, run: RunContext) -> None:
         url = str(run.substitute(self.http))
         host = urlsplit(url).hostname or ""
-        if host not in LOOPBACK:
+        if host not in LOOPBACK_HOSTS:
             raise Stop(
                 Failure("kit", "setup", f"{run.where}: the kit only calls loopback, not {host!r}")
             )
