@@ -61,8 +61,12 @@ class ModelRequest(StepKind):
         wanted = self.model_request
         timeout = run.timeout(self.timeout)
         deadline = time.monotonic() + timeout
+        answered: list[dict[str, Any]] = []
+        seen = 0  # the last seq read: each poll asks only for the requests after it
         while True:
-            answered = [r for r in run.tenant.control.model_requests() if r.get("kind") == "turn"]
+            fresh = run.tenant.control.model_requests(since=seen)
+            seen = fresh[-1]["seq"] if fresh else seen
+            answered.extend(r for r in fresh if r.get("kind") == "turn")
             if len(answered) >= wanted:
                 break
             if time.monotonic() > deadline:

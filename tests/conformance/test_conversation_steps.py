@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from conformance.kit import Kit
 from conformance.results import ScenarioResult
+from conformance.run_context import RunContext, RunOptions
 from conformance.scenario import load
+from conformance.steps.model import ModelRequest
 from conformance.target import Target
+from mock_backend.tenant_handle import MockTenant
 
 from .conftest import REFERENCE
 
@@ -104,3 +109,35 @@ def test_the_conversation_example_of_the_docs_runs(kit: Kit, tmp_path: Path) -> 
     path.write_text("title: the docs' example\n" + example)
     result = kit.run(load(path))
     assert result.outcome == "passed", result.explain()
+
+
+class GrowingLog:
+    """A control client whose model request log grows by one record per poll."""
+
+    def __init__(self, kinds: list[str]) -> None:
+        self.arriving = [
+            {"seq": n, "kind": kind, "at": 10.0 * n, "input": []} for n, kind in enumerate(kinds, 1)
+        ]
+        self.log: list[dict[str, Any]] = []
+        self.asked: list[int] = []
+
+    def model_requests(self, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        self.asked.append(since)
+        if self.arriving:
+            self.log.append(self.arriving.pop(0))
+        return [dict(r) for r in self.log if r["seq"] > since]
+
+
+def test_model_request_asks_only_for_what_came_since_its_last_poll(tmp_path: Path) -> None:
+    control = GrowingLog(["turn", "prewarm", "turn"])
+    run = RunContext(
+        cast(Target, None),
+        cast(MockTenant, SimpleNamespace(control=control)),
+        tmp_path,
+        RunOptions(schema=None, timeout=5.0),
+    )
+    ModelRequest(model_request=2, save="second").execute(run)
+    assert run.failures == []
+    assert control.asked == [0, 1, 2]  # each poll after the last seq read
+    assert run.saved["second"]["seq"] == 3  # the prewarm (seq 2) is not counted
+    assert run.saved["second"]["seconds_since_previous"] == 20.0
