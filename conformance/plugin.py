@@ -124,9 +124,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     config = parent.config
     run = config.stash.get(RUN, None)
-    if run is None or file_path.suffix not in (".yaml", ".yml"):
-        return None
-    if file_path.resolve().parent not in run.catalogs.folders:
+    if run is None or not run.catalogs.holds(file_path):
         return None
     return ScenarioFile.of(parent, file_path, _methods(config, run), run.kit)
 

@@ -74,11 +74,6 @@ class Catalogs:
         )
 
 
-def node_path(path: Path) -> str:
-    """The file part of a scenario's node id (see the module's docstring)."""
-    return shown(path)
-
-
 class ScenarioFile(pytest.File):
     methods: KnownMethods | None = None
     kit: Kit | None = None
@@ -87,7 +82,7 @@ class ScenarioFile(pytest.File):
     def of(
         cls, parent: pytest.Collector, path: Path, methods: KnownMethods, kit: Kit
     ) -> ScenarioFile:
-        made: ScenarioFile = cls.from_parent(parent, path=path, nodeid=node_path(path))
+        made: ScenarioFile = cls.from_parent(parent, path=path, nodeid=shown(path))
         made.methods, made.kit = methods, kit
         return made
 

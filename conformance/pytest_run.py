@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from .kit import Kit, not_run
-from .pytest_items import MARKER, PROPERTY, Catalogs, RunErrorItem, ScenarioItem
+from .pytest_items import MARKER, PROPERTY, SUFFIXES, Catalogs, RunErrorItem, ScenarioItem
 from .report import RunReport
 from .report_html import write_html
 from .results import Failure
@@ -172,7 +172,7 @@ class ConformanceRun:
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A scenario file that is no scenario is an error of the run, not only pytest's."""
-        if report.failed and Path(report.nodeid.split("::")[0]).suffix in (".yaml", ".yml"):
+        if report.failed and Path(report.nodeid.split("::")[0]).suffix in SUFFIXES:
             text = str(getattr(report.longrepr, "longrepr", report.longrepr)).strip()
             failure = Failure("kit", "setup", text.removeprefix("kit fault, setup: "))
             if failure not in self.errors:
@@ -229,7 +229,7 @@ class ConformanceRun:
 
 def _is_scenario(nodeid: str) -> bool:
     path, _, name = nodeid.partition("::")
-    return Path(path).suffix in (".yaml", ".yml") and Path(path).stem == name
+    return Path(path).suffix in SUFFIXES and Path(path).stem == name
 
 
 __all__ = ["MARKER", "RUN", "ConformanceRun"]
