@@ -16,9 +16,9 @@ from typing import Any
 
 from ..protocol import items as i
 from ..protocol.base import WireModel
-from .exec_command import now_ms
 from .rollout import Rollout
 from .thread_state import ThreadState, TurnRecord
+from .turn_items import TurnItems
 
 ABORTED = "aborted"
 #: Runs a function call; what the model is told.
@@ -50,6 +50,7 @@ class ResponseEvents:
     rollout: Rollout
     notify: Callable[[WireModel], None]
     run_tool: RunTool
+    items: TurnItems
     #: Items announced by ``output_item.added`` and not done yet, by id.
     open: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Anything shown to the client yet (a steer may restart a response only before).
@@ -61,27 +62,10 @@ class ResponseEvents:
 
     def _started(self, item: i.ThreadItemVariant) -> None:
         self.emitted = True
-        self.notify(
-            i.ItemStartedNotification(
-                item=i.ThreadItem(item),
-                thread_id=self.state.id,
-                turn_id=self.turn.id,
-                started_at_ms=now_ms(),
-            )
-        )
+        self.items.started(i.ThreadItem(item))
 
     def _completed(self, item: i.ThreadItemVariant) -> None:
-        wrapped = i.ThreadItem(item)
-        self.turn.items.append(wrapped)
-        self.rollout.completed(self.state.id, self.turn.id, wrapped)
-        self.notify(
-            i.ItemCompletedNotification(
-                item=wrapped,
-                thread_id=self.state.id,
-                turn_id=self.turn.id,
-                completed_at_ms=now_ms(),
-            )
-        )
+        self.items.completed(i.ThreadItem(item))
 
     def remember(self, item: dict[str, Any]) -> None:
         """Add an item to what the model is sent next time."""

@@ -32,7 +32,7 @@ from ..protocol.turn import (
 )
 from . import request_body, sse
 from .catalog import Catalog, CatalogEntry
-from .exec_command import ToolScope, TurnCancelled, exec_command, now_ms
+from .exec_command import ToolScope, TurnCancelled, exec_command
 from .ids import uuid7
 from .model_client import ModelClient, backoff
 from .model_errors import CLOSED_EARLY, ModelFailure, from_failed_event, stream_cut
@@ -40,6 +40,7 @@ from .provider import Provider
 from .response_events import ResponseEvents
 from .rollout import Rollout
 from .thread_state import ActiveTurn, ThreadState
+from .turn_items import TurnItems, now_ms
 from .usage import rate_limits
 
 log = logging.getLogger("reference_server")
@@ -68,6 +69,7 @@ class TurnRunner:
         self.rollout = rollout
         self.services = services
         self.notify = services.notify
+        self.items = TurnItems(state.id, self.turn, rollout, services.notify)
         self._events: ResponseEvents | None = None
 
     # -- status ---------------------------------------------------------------------------------
@@ -140,18 +142,8 @@ class TurnRunner:
             self.state.preview = "".join(texts)
         stamp = now_ms()
         wrapped = i.ThreadItem(item)
-        self.notify(
-            i.ItemStartedNotification(
-                item=wrapped, thread_id=self.state.id, turn_id=self.turn.id, started_at_ms=stamp
-            )
-        )
-        self.turn.items.append(wrapped)
-        self.rollout.completed(self.state.id, self.turn.id, wrapped)
-        self.notify(
-            i.ItemCompletedNotification(
-                item=wrapped, thread_id=self.state.id, turn_id=self.turn.id, completed_at_ms=stamp
-            )
-        )
+        self.items.started(wrapped, stamp)
+        self.items.completed(wrapped, stamp)
 
     def _take_steered(self) -> bool:
         taken = bool(self.active.steered)
@@ -227,7 +219,7 @@ class TurnRunner:
             self.state, self.turn.id, services.originator(), services.user_agent()
         )
         self._events = events = ResponseEvents(
-            self.state, self.turn, self.rollout, self.notify, self._run_tool
+            self.state, self.turn, self.rollout, self.notify, self._run_tool, self.items
         )
         opened = await services.client.open(body, headers)
         try:
@@ -268,6 +260,7 @@ class TurnRunner:
             policy=self.state.approval_policy,
             timeout=self.services.provider.exec_timeout_seconds,
             notify=self.notify,
+            items=self.items,
             ask=self.services.ask,
             flags=self._flags,
             approved=self.state.approved,
