@@ -51,8 +51,9 @@ class ResponseEvents:
     notify: Callable[[WireModel], None]
     run_tool: RunTool
     items: TurnItems
-    #: Items announced by ``output_item.added`` and not done yet, by id.
-    open: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The kind (``message``, ``reasoning``) of each item announced by
+    #: ``output_item.added`` and not done yet, by id.
+    open: dict[str, str] = field(default_factory=dict)
     #: Anything shown to the client yet (a steer may restart a response only before).
     emitted: bool = False
     #: A tool ran: the model must be asked again with its output.
@@ -95,33 +96,34 @@ class ResponseEvents:
         kind = item.get("type")
         if kind == "message" and item.get("role", "assistant") == "assistant":
             item_id = str(item.get("id") or f"msg_{uuid.uuid4()}")
-            self.open[item_id] = {"kind": "message", "text": ""}
+            self.open[item_id] = "message"
             self._started(i.AgentMessageItem(id=item_id, text=""))
         elif kind == "reasoning":
             item_id = str(item.get("id") or f"rs_{uuid.uuid4()}")
-            self.open[item_id] = {"kind": "reasoning"}
+            self.open[item_id] = "reasoning"
             self._started(i.ReasoningItem(id=item_id))
 
     def _delta(self, event: dict[str, Any]) -> None:
         item_id = event.get("item_id")
         delta = event.get("delta")
-        entry = self.open.get(item_id) if isinstance(item_id, str) else None
-        if entry is None or entry["kind"] != "message" or not isinstance(delta, str):
+        if not isinstance(item_id, str) or not isinstance(delta, str):
             return
-        entry["text"] += delta
+        if self.open.get(item_id) != "message":
+            return
         self.notify(
             i.AgentMessageDeltaNotification(
-                thread_id=self.state.id, turn_id=self.turn.id, item_id=str(item_id), delta=delta
+                thread_id=self.state.id, turn_id=self.turn.id, item_id=item_id, delta=delta
             )
         )
 
     def _reasoning_target(self, event: dict[str, Any]) -> tuple[str, int] | None:
         item_id = event.get("item_id")
-        entry = self.open.get(item_id) if isinstance(item_id, str) else None
         index = event.get("summary_index", 0)
-        if entry is None or entry["kind"] != "reasoning" or not isinstance(index, int):
+        if not isinstance(item_id, str) or not isinstance(index, int):
             return None
-        return str(item_id), index
+        if self.open.get(item_id) != "reasoning":
+            return None
+        return item_id, index
 
     def _part(self, event: dict[str, Any]) -> None:
         target = self._reasoning_target(event)
