@@ -68,21 +68,28 @@ class Opened:
         """The body's lines as they arrive; a break becomes a :class:`ModelFailure`."""
         import aiohttp
 
-        pending = b""
+        # The unfinished line in pieces: each chunk is split once, a long line joined once.
+        pending: list[bytes] = []
+        size = 0
         try:
             async for chunk in self.response.content.iter_any():
-                pending += chunk
-                while b"\n" in pending:
-                    line, _, pending = pending.partition(b"\n")
-                    yield line + b"\n"
-                if len(pending) > MAX_LINE:
+                *lines, rest = chunk.split(b"\n")
+                if lines:
+                    lines[0] = b"".join([*pending, lines[0]])
+                    pending, size = [], 0
+                    for line in lines:
+                        yield line + b"\n"
+                if rest:
+                    pending.append(rest)
+                    size += len(rest)
+                if size > MAX_LINE:
                     raise stream_cut(TRANSPORT)
         except TimeoutError as exc:
             raise stream_cut("stream disconnected before completion: idle timeout") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise stream_cut(TRANSPORT) from exc
-        if pending:
-            yield pending
+        if size:
+            yield b"".join(pending)
 
 
 class ModelClient:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from reference_server.conversation import model_client
 from reference_server.conversation import model_errors as errors
 from reference_server.conversation.catalog import parse_entry
 from reference_server.conversation.ids import check_thread_id, uuid7
@@ -53,6 +54,42 @@ def test_sse_events_one_json_object_each() -> None:
         b'data: {"type": "last"}\n',  # no blank line before EOF: still an event
     )
     assert got == [{"type": "a"}, {"type": "b"}, {"type": "last"}]
+
+
+class _Body:
+    """Stands in for an aiohttp answer: its body in the chunks the network cut it into."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.content = self
+        self.chunks = chunks
+
+    async def iter_any(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+
+
+def _body_lines(*chunks: bytes) -> list[bytes]:
+    opened = model_client.Opened("", {}, _Body(*chunks))  # type: ignore[arg-type]
+
+    async def collect() -> list[bytes]:
+        return [line async for line in opened.lines()]
+
+    return asyncio.run(collect())
+
+
+def test_the_body_cut_into_lines_wherever_the_chunks_end() -> None:
+    chunks = (b"da", b"ta: 1\ndata: 2\n\nda", b"ta", b": 3\n", b"", b"data: 4")
+    assert _body_lines(*chunks) == [b"data: 1\n", b"data: 2\n", b"\n", b"data: 3\n", b"data: 4"]
+    assert _body_lines(b"\n\n", b"x\n") == [b"\n", b"\n", b"x\n"]
+    assert _body_lines() == []
+
+
+def test_a_line_longer_than_the_limit_breaks_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_client, "MAX_LINE", 8)
+    assert _body_lines(b"12345\n", b"1234", b"5678\n") == [b"12345\n", b"12345678\n"]
+    with pytest.raises(errors.ModelFailure) as cut:
+        _body_lines(b"1234", b"56789", b"\n")
+    assert cut.value.message == errors.TRANSPORT
 
 
 def test_status_failures_in_upstreams_words() -> None:
