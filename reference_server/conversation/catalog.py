@@ -7,7 +7,7 @@ first entry (lowest ``priority``) as the default model.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..backend_client import BackendClient, BackendError
@@ -40,7 +40,6 @@ class CatalogEntry:
     availability_nux: str | None = None
     service_tiers: tuple[dict[str, Any], ...] = ()
     multi_agent_version: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def model(self, is_default: bool) -> p.Model:
         upgrade = self.upgrade or {}
@@ -149,7 +148,6 @@ def parse_entry(raw: dict[str, Any]) -> CatalogEntry | None:
         multi_agent_version=raw.get("multi_agent_version")
         if isinstance(raw.get("multi_agent_version"), str)
         else None,
-        extra=raw,
     )
 
 

@@ -41,7 +41,6 @@ log = logging.getLogger("reference_server")
 #: An SSE line longer than this is a broken stream, not an event.
 MAX_LINE = 16 * 1024 * 1024
 CONNECT_SECONDS = 30.0
-CLIENT_TOKENS_REFRESH_SECONDS = 10.0
 
 
 def backoff(attempt: int) -> float:
@@ -60,7 +59,6 @@ class Target:
 class Opened:
     """A 200 answer whose SSE body is being read."""
 
-    url: str
     headers: dict[str, str]
     response: aiohttp.ClientResponse
 
@@ -211,7 +209,7 @@ class ModelClient:
                 await asyncio.sleep(backoff(tries))
                 continue
             if response.status == 200:
-                return Opened(target.url, dict(response.headers), response)
+                return Opened(dict(response.headers), response)
             text = await _text(response)
             if response.status == 401 and recovery:
                 await self._recover(recovery.pop(0))

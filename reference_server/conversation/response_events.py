@@ -21,8 +21,8 @@ from .thread_state import ThreadState, TurnRecord
 from .turn_items import TurnItems
 
 ABORTED = "aborted"
-#: Runs a function call; what the model is told.
-RunTool = Callable[[str, str, str], Awaitable[str]]
+#: Runs an ``exec_command`` call (its call id, its arguments); what the model is told.
+RunTool = Callable[[str, str], Awaitable[str]]
 
 
 def _text(item: dict[str, Any]) -> str:
@@ -59,7 +59,6 @@ class ResponseEvents:
     #: A tool ran: the model must be asked again with its output.
     follow_up: bool = False
     usage: dict[str, Any] | None = None
-    completed: bool = False
 
     def _started(self, item: i.ThreadItemVariant) -> None:
         self.emitted = True
@@ -185,7 +184,7 @@ class ResponseEvents:
             output = f"unsupported call: {name}"
         else:
             try:
-                output = await self.run_tool(name, call_id, str(item.get("arguments") or ""))
+                output = await self.run_tool(call_id, str(item.get("arguments") or ""))
             except BaseException:
                 # A call the model made always gets an output, or the next request is refused.
                 self.remember({"type": reply_kind, "call_id": call_id, "output": ABORTED})

@@ -96,7 +96,6 @@ class ThreadState:
     effort: str | None = None
     base_instructions: str | None = None
     developer_instructions: str | None = None
-    ephemeral: bool = False
     created_at: int = field(default_factory=lambda: int(time.time()))
     updated_at: int = field(default_factory=lambda: int(time.time()))
     preview: str = ""
@@ -108,6 +107,11 @@ class ThreadState:
     #: Commands the client accepted "for the session".
     approved: set[str] = field(default_factory=set)
     active: ActiveTurn | None = None
+
+    @property
+    def ephemeral(self) -> bool:
+        """An ephemeral thread is one without a rollout."""
+        return self.path is None
 
     def thread(self, with_turns: bool = False, loaded: bool = True) -> Thread:
         """The thread as messages show it; one read from its rollout without being loaded

@@ -97,7 +97,6 @@ class Threads:
             originator=self.client_name(),
             base_instructions=base_instructions,
             developer_instructions=developer_instructions,
-            ephemeral=ephemeral,
         )
         self._loaded[thread_id] = state
         rollout = self._rollouts[thread_id] = Rollout(state.path)

@@ -252,7 +252,7 @@ class TurnRunner:
         self._token_count(opened.headers)
         return events.follow_up
 
-    async def _run_tool(self, name: str, call_id: str, arguments: str) -> str:
+    async def _run_tool(self, call_id: str, arguments: str) -> str:
         scope = ToolScope(
             thread_id=self.state.id,
             turn_id=self.turn.id,

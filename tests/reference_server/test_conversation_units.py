@@ -69,7 +69,7 @@ class _Body:
 
 
 def _body_lines(*chunks: bytes) -> list[bytes]:
-    opened = model_client.Opened("", {}, _Body(*chunks))  # type: ignore[arg-type]
+    opened = model_client.Opened({}, _Body(*chunks))  # type: ignore[arg-type]
 
     async def collect() -> list[bytes]:
         return [line async for line in opened.lines()]
