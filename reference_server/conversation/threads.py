@@ -27,7 +27,7 @@ from .ids import check_thread_id, uuid7
 from .model_client import ModelClient
 from .provider import Provider
 from .rollout import Rollout, find_rollout, load, rollout_path
-from .thread_state import ActiveTurn, ThreadState, TurnRecord
+from .thread_state import ActiveTurn, ThreadState, TurnInput, TurnRecord
 from .turn_runner import TurnRunner, TurnServices
 
 DEFAULT_POLICY = "on-request"
@@ -139,9 +139,9 @@ class Threads:
     def start_turn(self, state: ThreadState, parts: list[i.UserInput]) -> tuple[Turn, Any]:
         """The turn to answer with, and what starts it once the answer is out (``None``
         when the input joined the turn already running)."""
-        request_body.user_message(parts, state.cwd)  # refuse what cannot be sent, now
+        given = TurnInput(parts, request_body.user_message(parts, state.cwd))
         if state.active is not None:
-            state.active.steered.append(parts)
+            state.active.steered.append(given)
             state.active.wake.set()
             return _pending(state.active.record.id), None
         record = TurnRecord(uuid7())
@@ -150,7 +150,7 @@ class Threads:
         runner = TurnRunner(state, active, self._rollouts[state.id], self.services)
 
         def begin() -> None:
-            active.task = asyncio.ensure_future(runner.run(parts))
+            active.task = asyncio.ensure_future(runner.run(given))
 
         return _pending(record.id), begin
 

@@ -39,7 +39,7 @@ from .model_errors import CLOSED_EARLY, ModelFailure, from_failed_event, stream_
 from .provider import Provider
 from .response_events import ResponseEvents
 from .rollout import Rollout
-from .thread_state import ActiveTurn, ThreadState
+from .thread_state import ActiveTurn, ThreadState, TurnInput
 from .turn_items import TurnItems, now_ms
 from .usage import rate_limits
 
@@ -93,7 +93,7 @@ class TurnRunner:
 
     # -- the turn ---------------------------------------------------------------------------------
 
-    async def run(self, first: list[i.UserInput]) -> None:
+    async def run(self, first: TurnInput) -> None:
         self.turn.begin()
         self._status(ThreadStatus.active())
         self.notify(
@@ -134,11 +134,11 @@ class TurnRunner:
         self.state.history.append(item)
         self.rollout.item(item)
 
-    def _user_message(self, parts: list[i.UserInput]) -> None:
-        item = i.UserMessageItem(id=uuid7(), content=parts)
-        self._remember(request_body.user_message(parts, self.state.cwd))
+    def _user_message(self, given: TurnInput) -> None:
+        item = i.UserMessageItem(id=uuid7(), content=given.parts)
+        self._remember(given.message)
         if not self.state.preview:
-            texts = [p.root.text for p in parts if isinstance(p.root, i.TextUserInput)]
+            texts = [p.root.text for p in given.parts if isinstance(p.root, i.TextUserInput)]
             self.state.preview = "".join(texts)
         stamp = now_ms()
         wrapped = i.ThreadItem(item)
