@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from ..backend_client import BackendClient, BackendError
+from ..backend_client import BackendClient, BackendError, auth_headers
 from ..credentials import Credentials
 from ..protocol import models as p
 from .model_client import ModelClient
@@ -179,9 +179,7 @@ class Catalog:
         self, bearer: str | None, account: str | None, auth: Any
     ) -> list[CatalogEntry]:
         url = self._client.catalog_url(auth)
-        headers = {"Authorization": f"Bearer {bearer}"}
-        if account:
-            headers["ChatGPT-Account-Id"] = account
+        headers = auth_headers(bearer, account)
         try:
             reply = await self._backend.request("GET", url, headers=headers)
         except BackendError as exc:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..auth_store import StoredAuth
-from ..backend_client import BackendClient, ssl_context
+from ..backend_client import BackendClient, auth_headers, ssl_context
 from ..credentials import Credentials
 from ..errors import LoginFailed
 from ..jsonrpc import Ask
@@ -194,12 +194,10 @@ class ModelClient:
             target = await self.target()
             sent = {
                 **headers,
-                "Authorization": f"Bearer {target.bearer}",
+                **auth_headers(target.bearer, target.account_id),
                 "Content-Type": "application/json",
                 "Accept": "text/event-stream",
             }
-            if target.account_id:
-                sent["chatgpt-account-id"] = target.account_id
             try:
                 response = await session.post(target.url, data=data, headers=sent)
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
