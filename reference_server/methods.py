@@ -143,6 +143,11 @@ _SENT_BY_MODEL: dict[type, str] = {
 }
 
 
+def name_of(handler: Callable[..., Any]) -> str:
+    """The method a handler answers, for the texts that name it."""
+    return next(m.name for m in CLIENT_REQUESTS if m.handler == handler)
+
+
 def method_of(body: WireModel) -> str:
     """The method a notification or a server request with this params model goes out as."""
     return _SENT_BY_MODEL[type(body)]

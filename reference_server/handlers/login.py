@@ -183,7 +183,9 @@ async def start(ctx: Context, params: WireModel) -> Reply[WireModel]:
 
 def _check_allowed(ctx: Context, kind: LoginKind[Any, Any]) -> None:
     if kind.experimental and not ctx.peer.experimental:
-        raise InvalidRequest(f"account/login/start.{kind.name} requires experimentalApi capability")
+        from ..methods import name_of  # the registry imports this module
+
+        raise InvalidRequest(f"{name_of(start)}.{kind.name} requires experimentalApi capability")
     forced = ctx.settings.forced_login_method
     if forced in _DISABLED and forced != kind.method:
         raise InvalidRequest(_DISABLED[kind.method])
