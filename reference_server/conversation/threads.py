@@ -19,7 +19,6 @@ from ..protocol import items as i
 from ..protocol.base import WireModel
 from ..protocol.policy import ApprovalsReviewer, AskForApproval, SandboxMode
 from ..protocol.turn import Turn, TurnItemsView, TurnStatus
-from ..release import VERSION
 from ..settings import Settings
 from . import request_body
 from .catalog import Catalog
@@ -40,6 +39,7 @@ class Threads:
         credentials: Credentials,
         backend: BackendClient,
         client_name: Callable[[], str],
+        user_agent: Callable[[], str],
         notify: Callable[[WireModel], None],
         ask: Ask,
     ) -> None:
@@ -55,17 +55,10 @@ class Threads:
             notify=notify,
             ask=lambda question: ask(question, None),
             originator=client_name,
-            user_agent=self._user_agent,
+            user_agent=user_agent,
         )
         self._loaded: dict[str, ThreadState] = {}
         self._rollouts: dict[str, Rollout] = {}
-
-    def _user_agent(self) -> str:
-        uname = os.uname()
-        return (
-            f"{self.client_name()}/{VERSION} ({uname.sysname} {uname.release}; {uname.machine}) "
-            "reference-server"
-        )
 
     # -- threads ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from reference_server.context import Peer
 from reference_server.conversation import model_client
 from reference_server.conversation import model_errors as errors
 from reference_server.conversation.catalog import parse_entry
@@ -21,6 +22,9 @@ from reference_server.conversation.provider import Provider
 from reference_server.conversation.sse import events
 from reference_server.conversation.usage import TokenCounter, rate_limits
 from reference_server.errors import InvalidRequest
+from reference_server.handlers.initialize import handshake
+from reference_server.protocol.initialize import InitializeParams
+from reference_server.release import VERSION
 from reference_server.settings import Settings
 from tests.support.app_server import python_tracebacks
 
@@ -270,3 +274,13 @@ def test_the_traceback_check_finds_what_python_prints() -> None:
         "Traceback (most recent call last):\nKeyError: 'id'",
     ]
     assert python_tracebacks(stderr[:1]) == []
+
+
+def test_the_model_is_sent_the_user_agent_initialize_answered() -> None:
+    """One form for both (0.163.0's ``name/version (os; arch) terminal (name; version)``)."""
+    params = InitializeParams.model_validate({"clientInfo": {"name": "kit", "version": "1.2"}})
+    answered = handshake("/home", params).user_agent
+    peer = Peer()
+    peer.adopt(params)
+    assert peer.user_agent() == answered
+    assert answered.startswith(f"kit/{VERSION} (") and answered.endswith(" (kit; 1.2)")
