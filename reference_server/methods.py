@@ -74,7 +74,7 @@ def request(name: str, params: Any, result: Any, handler: Any, folder: str = "v2
 CLIENT_REQUESTS = (
     request("initialize", InitializeParams, InitializeResponse, initialize.initialize, folder="v1"),
     request("account/read", p.GetAccountParams, p.GetAccountResponse, account_read.read),
-    request("account/login/start", login.PARAMS, login.RESPONSE, login.start),
+    request(login.METHOD, login.PARAMS, login.RESPONSE, login.start),
     request(
         "account/login/cancel",
         p.CancelLoginAccountParams,
@@ -141,11 +141,6 @@ HANDLERS: dict[str, ClientRequest[Any, Any]] = {m.name: m for m in CLIENT_REQUES
 _SENT_BY_MODEL: dict[type, str] = {
     m.params: m.name for m in (*SERVER_NOTIFICATIONS, *SERVER_REQUESTS)
 }
-
-
-def name_of(handler: Callable[..., Any]) -> str:
-    """The method a handler answers, for the texts that name it."""
-    return next(m.name for m in CLIENT_REQUESTS if m.handler == handler)
 
 
 def method_of(body: WireModel) -> str:
