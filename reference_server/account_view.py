@@ -5,12 +5,6 @@ from __future__ import annotations
 from .auth_store import StoredAuth
 from .protocol import account as p
 
-_MODES = {
-    "apikey": p.AuthMode.APIKEY,
-    "chatgpt": p.AuthMode.CHATGPT,
-    "chatgptAuthTokens": p.AuthMode.CHATGPT_AUTH_TOKENS,
-}
-
 
 def plan(raw: str | None) -> p.PlanType:
     """A plan this release does not know reads as ``unknown``, as upstream reads it."""
@@ -34,7 +28,10 @@ def account_updated(auth: StoredAuth | None) -> p.AccountUpdatedNotification:
     """``account/updated``: the auth mode, and the plan of a ChatGPT login (none for a key)."""
     if auth is None:
         return p.AccountUpdatedNotification()
-    mode = _MODES.get(auth.mode, p.AuthMode.CHATGPT)
+    try:
+        mode = p.AuthMode(auth.mode)
+    except ValueError:
+        mode = p.AuthMode.CHATGPT
     if mode is p.AuthMode.APIKEY:
         return p.AccountUpdatedNotification(auth_mode=mode)
     return p.AccountUpdatedNotification(auth_mode=mode, plan_type=plan(auth.plan_type))

@@ -38,6 +38,15 @@ def status_text(status: int) -> str:
     return f"{status} {_REASONS.get(status, '')}".rstrip()
 
 
+def auth_headers(bearer: str | None, account_id: str | None) -> dict[str, str]:
+    """Who a call to the backend or the model is made for: the bearer token and, for a
+    ChatGPT login, the workspace account it acts in (``ChatGPT-Account-Id``)."""
+    headers = {"Authorization": f"Bearer {bearer}"}
+    if account_id:
+        headers["ChatGPT-Account-Id"] = account_id
+    return headers
+
+
 def ssl_context(settings: Settings) -> ssl.SSLContext:
     """The system's trust store, plus ``CODEX_CA_CERTIFICATE`` when it names a bundle."""
     context = ssl.create_default_context()

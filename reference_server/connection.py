@@ -47,7 +47,13 @@ class Connection:
         self._backend = BackendClient(settings)
         self._logins = Logins(credentials, self.notify)
         self._threads = Threads(
-            settings, credentials, self._backend, lambda: self.peer.name, self.notify, self.ask
+            settings,
+            credentials,
+            self._backend,
+            lambda: self.peer.name,
+            self.peer.user_agent,
+            self.notify,
+            self.ask,
         )
         self.context = Context(
             settings,

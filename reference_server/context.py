@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .jsonrpc import Ask, Notify
 from .protocol.base import WireModel
+from .release import user_agent
 
 if TYPE_CHECKING:
     from .backend_client import BackendClient
@@ -32,12 +33,17 @@ class Peer:
 
     initialized: bool = False
     name: str = "codex"
+    version: str = ""
     experimental: bool = False
 
     def adopt(self, params: InitializeParams) -> None:
         self.initialized = True
         self.name = params.client_info.name
+        self.version = params.client_info.version
         self.experimental = bool(params.capabilities and params.capabilities.experimental_api)
+
+    def user_agent(self) -> str:
+        return user_agent(self.name, self.version)
 
 
 @dataclass(frozen=True)

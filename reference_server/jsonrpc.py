@@ -117,7 +117,7 @@ def decode(line: bytes) -> Incoming:
     except (ValueError, UnicodeDecodeError):
         log.warning("ignoring a line that is not JSON (%d bytes)", len(line))
         return None
-    if _deeper_than(message, MAX_DEPTH):
+    if _may_be_too_deep(line) and _deeper_than(message, MAX_DEPTH):
         request = isinstance(message, dict) and isinstance(message.get("method"), str)
         found = message.get("id") if request else None
         return Refused(found if valid_id(found) else None, InvalidRequest(TOO_DEEP))
@@ -138,6 +138,12 @@ def valid_id(value: object) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, str) or (isinstance(value, int) and value in INT64)
+
+
+def _may_be_too_deep(line: bytes) -> bool:
+    """Each level opens with ``[`` or ``{``: a line with no more of them than the limit
+    cannot be too deep, and is not walked (counting them is far cheaper than the walk)."""
+    return line.count(b"[") + line.count(b"{") > MAX_DEPTH
 
 
 def _deeper_than(value: object, limit: int) -> bool:

@@ -74,7 +74,7 @@ def request(name: str, params: Any, result: Any, handler: Any, folder: str = "v2
 CLIENT_REQUESTS = (
     request("initialize", InitializeParams, InitializeResponse, initialize.initialize, folder="v1"),
     request("account/read", p.GetAccountParams, p.GetAccountResponse, account_read.read),
-    request("account/login/start", login.PARAMS, login.RESPONSE, login.start),
+    request(login.METHOD, login.PARAMS, login.RESPONSE, login.start),
     request(
         "account/login/cancel",
         p.CancelLoginAccountParams,

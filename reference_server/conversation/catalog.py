@@ -7,10 +7,10 @@ first entry (lowest ``priority``) as the default model.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from ..backend_client import BackendClient, BackendError
+from ..backend_client import BackendClient, BackendError, auth_headers
 from ..credentials import Credentials
 from ..protocol import models as p
 from .model_client import ModelClient
@@ -40,7 +40,6 @@ class CatalogEntry:
     availability_nux: str | None = None
     service_tiers: tuple[dict[str, Any], ...] = ()
     multi_agent_version: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def model(self, is_default: bool) -> p.Model:
         upgrade = self.upgrade or {}
@@ -149,7 +148,6 @@ def parse_entry(raw: dict[str, Any]) -> CatalogEntry | None:
         multi_agent_version=raw.get("multi_agent_version")
         if isinstance(raw.get("multi_agent_version"), str)
         else None,
-        extra=raw,
     )
 
 
@@ -181,9 +179,7 @@ class Catalog:
         self, bearer: str | None, account: str | None, auth: Any
     ) -> list[CatalogEntry]:
         url = self._client.catalog_url(auth)
-        headers = {"Authorization": f"Bearer {bearer}"}
-        if account:
-            headers["ChatGPT-Account-Id"] = account
+        headers = auth_headers(bearer, account)
         try:
             reply = await self._backend.request("GET", url, headers=headers)
         except BackendError as exc:

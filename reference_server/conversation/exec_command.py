@@ -29,6 +29,7 @@ from ..protocol import items as i
 from ..protocol.base import WireModel
 from ..protocol.policy import AskForApproval
 from ..protocol.thread import ThreadActiveFlag
+from .turn_items import TurnItems, now_ms
 
 REJECTED = 'exec_command failed: CreateProcess { message: "Rejected(\\"rejected by user\\")" }'
 #: Output kept for the item and the model; the rest is dropped (and said so).
@@ -50,15 +51,13 @@ class ToolScope:
     policy: AskForApproval
     timeout: float
     notify: Callable[[WireModel], None]
+    #: Where the command's item starts and completes (declined: completed, not recorded).
+    items: TurnItems
     #: Sends the approval request and waits for the client's ``result`` (no time limit).
     ask: Callable[[WireModel], Awaitable[Any]]
     #: ``thread/status/changed`` with these active flags.
     flags: Callable[..., None]
     approved: set[str] = field(default_factory=set)
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def parse_arguments(raw: str) -> tuple[str, str | None]:
@@ -112,7 +111,7 @@ async def exec_command(scope: ToolScope, call_id: str, arguments: str) -> str:
         decision = await _ask(scope, call_id, display, cwd, cmd)
         if decision != "accept" and decision != "acceptForSession":
             declined = _item(call_id, display, cwd, cmd, status=i.CommandExecutionStatus.DECLINED)
-            scope.notify(_completed(scope, declined))
+            scope.items.completed(declined, record=False)
             scope.flags()
             if decision == "cancel":
                 raise TurnCancelled
@@ -124,21 +123,11 @@ async def exec_command(scope: ToolScope, call_id: str, arguments: str) -> str:
     return await _run(scope, call_id, display, cwd, cmd, announced=False)
 
 
-def _completed(scope: ToolScope, item: i.ThreadItem) -> i.ItemCompletedNotification:
-    return i.ItemCompletedNotification(
-        item=item, thread_id=scope.thread_id, turn_id=scope.turn_id, completed_at_ms=now_ms()
-    )
-
-
 async def _ask(scope: ToolScope, call_id: str, display: str, cwd: str, cmd: str) -> str:
     started = now_ms()
     scope.flags(ThreadActiveFlag.WAITING_ON_APPROVAL)
     pending = _item(call_id, display, cwd, cmd, status=i.CommandExecutionStatus.IN_PROGRESS)
-    scope.notify(
-        i.ItemStartedNotification(
-            item=pending, thread_id=scope.thread_id, turn_id=scope.turn_id, started_at_ms=started
-        )
-    )
+    scope.items.started(pending, started)
     try:
         words = shlex.split(cmd)
     except ValueError:
@@ -195,15 +184,8 @@ async def _run(
             duration_ms=0,
         )
         if not announced:
-            scope.notify(
-                i.ItemStartedNotification(
-                    item=failed,
-                    thread_id=scope.thread_id,
-                    turn_id=scope.turn_id,
-                    started_at_ms=now_ms(),
-                )
-            )
-        scope.notify(_completed(scope, failed))
+            scope.items.started(failed)
+        scope.items.completed(failed)
         return f'exec_command failed: CreateProcess {{ message: "Rejected(\\"{why}\\")" }}'
     pid = str(process.pid)
     source = i.CommandExecutionSource.UNIFIED_EXEC_STARTUP
@@ -217,14 +199,7 @@ async def _run(
             process_id=pid,
             source=source,
         )
-        scope.notify(
-            i.ItemStartedNotification(
-                item=running,
-                thread_id=scope.thread_id,
-                turn_id=scope.turn_id,
-                started_at_ms=now_ms(),
-            )
-        )
+        scope.items.started(running)
     output, code = await _collect(scope, call_id, process)
     elapsed = time.monotonic() - started
     done = _item(
@@ -239,7 +214,7 @@ async def _run(
         exit_code=code,
         duration_ms=int(elapsed * 1000),
     )
-    scope.notify(_completed(scope, done))
+    scope.items.completed(done)
     return (
         f"Chunk ID: {secrets.token_hex(3)}\n"
         f"Wall time: {elapsed:.4f} seconds\n"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..auth_store import StoredAuth
-from ..backend_client import BackendClient, ssl_context
+from ..backend_client import BackendClient, auth_headers, ssl_context
 from ..credentials import Credentials
 from ..errors import LoginFailed
 from ..jsonrpc import Ask
@@ -41,7 +41,6 @@ log = logging.getLogger("reference_server")
 #: An SSE line longer than this is a broken stream, not an event.
 MAX_LINE = 16 * 1024 * 1024
 CONNECT_SECONDS = 30.0
-CLIENT_TOKENS_REFRESH_SECONDS = 10.0
 
 
 def backoff(attempt: int) -> float:
@@ -60,7 +59,6 @@ class Target:
 class Opened:
     """A 200 answer whose SSE body is being read."""
 
-    url: str
     headers: dict[str, str]
     response: aiohttp.ClientResponse
 
@@ -68,21 +66,28 @@ class Opened:
         """The body's lines as they arrive; a break becomes a :class:`ModelFailure`."""
         import aiohttp
 
-        pending = b""
+        # The unfinished line in pieces: each chunk is split once, a long line joined once.
+        pending: list[bytes] = []
+        size = 0
         try:
             async for chunk in self.response.content.iter_any():
-                pending += chunk
-                while b"\n" in pending:
-                    line, _, pending = pending.partition(b"\n")
-                    yield line + b"\n"
-                if len(pending) > MAX_LINE:
+                *lines, rest = chunk.split(b"\n")
+                if lines:
+                    lines[0] = b"".join([*pending, lines[0]])
+                    pending, size = [], 0
+                    for line in lines:
+                        yield line + b"\n"
+                if rest:
+                    pending.append(rest)
+                    size += len(rest)
+                if size > MAX_LINE:
                     raise stream_cut(TRANSPORT)
         except TimeoutError as exc:
             raise stream_cut("stream disconnected before completion: idle timeout") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise stream_cut(TRANSPORT) from exc
-        if pending:
-            yield pending
+        if size:
+            yield b"".join(pending)
 
 
 class ModelClient:
@@ -189,12 +194,10 @@ class ModelClient:
             target = await self.target()
             sent = {
                 **headers,
-                "Authorization": f"Bearer {target.bearer}",
+                **auth_headers(target.bearer, target.account_id),
                 "Content-Type": "application/json",
                 "Accept": "text/event-stream",
             }
-            if target.account_id:
-                sent["chatgpt-account-id"] = target.account_id
             try:
                 response = await session.post(target.url, data=data, headers=sent)
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
@@ -204,7 +207,7 @@ class ModelClient:
                 await asyncio.sleep(backoff(tries))
                 continue
             if response.status == 200:
-                return Opened(target.url, dict(response.headers), response)
+                return Opened(dict(response.headers), response)
             text = await _text(response)
             if response.status == 401 and recovery:
                 await self._recover(recovery.pop(0))

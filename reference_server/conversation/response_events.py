@@ -16,13 +16,13 @@ from typing import Any
 
 from ..protocol import items as i
 from ..protocol.base import WireModel
-from .exec_command import now_ms
 from .rollout import Rollout
 from .thread_state import ThreadState, TurnRecord
+from .turn_items import TurnItems
 
 ABORTED = "aborted"
-#: Runs a function call; what the model is told.
-RunTool = Callable[[str, str, str], Awaitable[str]]
+#: Runs an ``exec_command`` call (its call id, its arguments); what the model is told.
+RunTool = Callable[[str, str], Awaitable[str]]
 
 
 def _text(item: dict[str, Any]) -> str:
@@ -50,38 +50,22 @@ class ResponseEvents:
     rollout: Rollout
     notify: Callable[[WireModel], None]
     run_tool: RunTool
-    #: Items announced by ``output_item.added`` and not done yet, by id.
-    open: dict[str, dict[str, Any]] = field(default_factory=dict)
+    items: TurnItems
+    #: The kind (``message``, ``reasoning``) of each item announced by
+    #: ``output_item.added`` and not done yet, by id.
+    open: dict[str, str] = field(default_factory=dict)
     #: Anything shown to the client yet (a steer may restart a response only before).
     emitted: bool = False
     #: A tool ran: the model must be asked again with its output.
     follow_up: bool = False
     usage: dict[str, Any] | None = None
-    completed: bool = False
 
     def _started(self, item: i.ThreadItemVariant) -> None:
         self.emitted = True
-        self.notify(
-            i.ItemStartedNotification(
-                item=i.ThreadItem(item),
-                thread_id=self.state.id,
-                turn_id=self.turn.id,
-                started_at_ms=now_ms(),
-            )
-        )
+        self.items.started(i.ThreadItem(item))
 
     def _completed(self, item: i.ThreadItemVariant) -> None:
-        wrapped = i.ThreadItem(item)
-        self.turn.items.append(wrapped)
-        self.rollout.completed(self.state.id, self.turn.id, wrapped)
-        self.notify(
-            i.ItemCompletedNotification(
-                item=wrapped,
-                thread_id=self.state.id,
-                turn_id=self.turn.id,
-                completed_at_ms=now_ms(),
-            )
-        )
+        self.items.completed(i.ThreadItem(item))
 
     def remember(self, item: dict[str, Any]) -> None:
         """Add an item to what the model is sent next time."""
@@ -111,33 +95,34 @@ class ResponseEvents:
         kind = item.get("type")
         if kind == "message" and item.get("role", "assistant") == "assistant":
             item_id = str(item.get("id") or f"msg_{uuid.uuid4()}")
-            self.open[item_id] = {"kind": "message", "text": ""}
+            self.open[item_id] = "message"
             self._started(i.AgentMessageItem(id=item_id, text=""))
         elif kind == "reasoning":
             item_id = str(item.get("id") or f"rs_{uuid.uuid4()}")
-            self.open[item_id] = {"kind": "reasoning"}
+            self.open[item_id] = "reasoning"
             self._started(i.ReasoningItem(id=item_id))
 
     def _delta(self, event: dict[str, Any]) -> None:
         item_id = event.get("item_id")
         delta = event.get("delta")
-        entry = self.open.get(item_id) if isinstance(item_id, str) else None
-        if entry is None or entry["kind"] != "message" or not isinstance(delta, str):
+        if not isinstance(item_id, str) or not isinstance(delta, str):
             return
-        entry["text"] += delta
+        if self.open.get(item_id) != "message":
+            return
         self.notify(
             i.AgentMessageDeltaNotification(
-                thread_id=self.state.id, turn_id=self.turn.id, item_id=str(item_id), delta=delta
+                thread_id=self.state.id, turn_id=self.turn.id, item_id=item_id, delta=delta
             )
         )
 
     def _reasoning_target(self, event: dict[str, Any]) -> tuple[str, int] | None:
         item_id = event.get("item_id")
-        entry = self.open.get(item_id) if isinstance(item_id, str) else None
         index = event.get("summary_index", 0)
-        if entry is None or entry["kind"] != "reasoning" or not isinstance(index, int):
+        if not isinstance(item_id, str) or not isinstance(index, int):
             return None
-        return str(item_id), index
+        if self.open.get(item_id) != "reasoning":
+            return None
+        return item_id, index
 
     def _part(self, event: dict[str, Any]) -> None:
         target = self._reasoning_target(event)
@@ -199,7 +184,7 @@ class ResponseEvents:
             output = f"unsupported call: {name}"
         else:
             try:
-                output = await self.run_tool(name, call_id, str(item.get("arguments") or ""))
+                output = await self.run_tool(call_id, str(item.get("arguments") or ""))
             except BaseException:
                 # A call the model made always gets an output, or the next request is refused.
                 self.remember({"type": reply_kind, "call_id": call_id, "output": ABORTED})

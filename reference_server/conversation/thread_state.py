@@ -69,6 +69,16 @@ class TurnRecord:
             self.duration_ms = max(0, int((ended - self._began) * 1000))
 
 
+@dataclass(frozen=True)
+class TurnInput:
+    """What a ``turn/start`` sent, as the client wrote it and as the model is sent it
+    (built once, when the request is answered: a kind the model cannot take is refused
+    then, and a local image is read and encoded once)."""
+
+    parts: list[i.UserInput]
+    message: dict[str, Any]
+
+
 @dataclass
 class ActiveTurn:
     """A turn under way: its task, and input sent to it while it runs (``turn/start``
@@ -76,7 +86,7 @@ class ActiveTurn:
 
     record: TurnRecord
     task: asyncio.Task[None] | None = None
-    steered: list[list[i.UserInput]] = field(default_factory=list)
+    steered: list[TurnInput] = field(default_factory=list)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     #: Set by ``turn/interrupt``: the cancellation that follows is an interrupt.
     interrupted: bool = False
@@ -96,7 +106,6 @@ class ThreadState:
     effort: str | None = None
     base_instructions: str | None = None
     developer_instructions: str | None = None
-    ephemeral: bool = False
     created_at: int = field(default_factory=lambda: int(time.time()))
     updated_at: int = field(default_factory=lambda: int(time.time()))
     preview: str = ""
@@ -108,6 +117,11 @@ class ThreadState:
     #: Commands the client accepted "for the session".
     approved: set[str] = field(default_factory=set)
     active: ActiveTurn | None = None
+
+    @property
+    def ephemeral(self) -> bool:
+        """An ephemeral thread is one without a rollout."""
+        return self.path is None
 
     def thread(self, with_turns: bool = False, loaded: bool = True) -> Thread:
         """The thread as messages show it; one read from its rollout without being loaded

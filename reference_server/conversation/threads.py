@@ -19,7 +19,6 @@ from ..protocol import items as i
 from ..protocol.base import WireModel
 from ..protocol.policy import ApprovalsReviewer, AskForApproval, SandboxMode
 from ..protocol.turn import Turn, TurnItemsView, TurnStatus
-from ..release import VERSION
 from ..settings import Settings
 from . import request_body
 from .catalog import Catalog
@@ -27,7 +26,7 @@ from .ids import check_thread_id, uuid7
 from .model_client import ModelClient
 from .provider import Provider
 from .rollout import Rollout, find_rollout, load, rollout_path
-from .thread_state import ActiveTurn, ThreadState, TurnRecord
+from .thread_state import ActiveTurn, ThreadState, TurnInput, TurnRecord
 from .turn_runner import TurnRunner, TurnServices
 
 DEFAULT_POLICY = "on-request"
@@ -40,6 +39,7 @@ class Threads:
         credentials: Credentials,
         backend: BackendClient,
         client_name: Callable[[], str],
+        user_agent: Callable[[], str],
         notify: Callable[[WireModel], None],
         ask: Ask,
     ) -> None:
@@ -55,17 +55,10 @@ class Threads:
             notify=notify,
             ask=lambda question: ask(question, None),
             originator=client_name,
-            user_agent=self._user_agent,
+            user_agent=user_agent,
         )
         self._loaded: dict[str, ThreadState] = {}
         self._rollouts: dict[str, Rollout] = {}
-
-    def _user_agent(self) -> str:
-        uname = os.uname()
-        return (
-            f"{self.client_name()}/{VERSION} ({uname.sysname} {uname.release}; {uname.machine}) "
-            "reference-server"
-        )
 
     # -- threads ---------------------------------------------------------------------------
 
@@ -97,7 +90,6 @@ class Threads:
             originator=self.client_name(),
             base_instructions=base_instructions,
             developer_instructions=developer_instructions,
-            ephemeral=ephemeral,
         )
         self._loaded[thread_id] = state
         rollout = self._rollouts[thread_id] = Rollout(state.path)
@@ -140,9 +132,9 @@ class Threads:
     def start_turn(self, state: ThreadState, parts: list[i.UserInput]) -> tuple[Turn, Any]:
         """The turn to answer with, and what starts it once the answer is out (``None``
         when the input joined the turn already running)."""
-        request_body.user_message(parts, state.cwd)  # refuse what cannot be sent, now
+        given = TurnInput(parts, request_body.user_message(parts, state.cwd))
         if state.active is not None:
-            state.active.steered.append(parts)
+            state.active.steered.append(given)
             state.active.wake.set()
             return _pending(state.active.record.id), None
         record = TurnRecord(uuid7())
@@ -151,7 +143,7 @@ class Threads:
         runner = TurnRunner(state, active, self._rollouts[state.id], self.services)
 
         def begin() -> None:
-            active.task = asyncio.ensure_future(runner.run(parts))
+            active.task = asyncio.ensure_future(runner.run(given))
 
         return _pending(record.id), begin
 

@@ -32,14 +32,15 @@ from ..protocol.turn import (
 )
 from . import request_body, sse
 from .catalog import Catalog, CatalogEntry
-from .exec_command import ToolScope, TurnCancelled, exec_command, now_ms
+from .exec_command import ToolScope, TurnCancelled, exec_command
 from .ids import uuid7
 from .model_client import ModelClient, backoff
 from .model_errors import CLOSED_EARLY, ModelFailure, from_failed_event, stream_cut
 from .provider import Provider
 from .response_events import ResponseEvents
 from .rollout import Rollout
-from .thread_state import ActiveTurn, ThreadState
+from .thread_state import ActiveTurn, ThreadState, TurnInput
+from .turn_items import TurnItems, now_ms
 from .usage import rate_limits
 
 log = logging.getLogger("reference_server")
@@ -68,6 +69,7 @@ class TurnRunner:
         self.rollout = rollout
         self.services = services
         self.notify = services.notify
+        self.items = TurnItems(state.id, self.turn, rollout, services.notify)
         self._events: ResponseEvents | None = None
 
     # -- status ---------------------------------------------------------------------------------
@@ -91,7 +93,7 @@ class TurnRunner:
 
     # -- the turn ---------------------------------------------------------------------------------
 
-    async def run(self, first: list[i.UserInput]) -> None:
+    async def run(self, first: TurnInput) -> None:
         self.turn.begin()
         self._status(ThreadStatus.active())
         self.notify(
@@ -132,26 +134,16 @@ class TurnRunner:
         self.state.history.append(item)
         self.rollout.item(item)
 
-    def _user_message(self, parts: list[i.UserInput]) -> None:
-        item = i.UserMessageItem(id=uuid7(), content=parts)
-        self._remember(request_body.user_message(parts, self.state.cwd))
+    def _user_message(self, given: TurnInput) -> None:
+        item = i.UserMessageItem(id=uuid7(), content=given.parts)
+        self._remember(given.message)
         if not self.state.preview:
-            texts = [p.root.text for p in parts if isinstance(p.root, i.TextUserInput)]
+            texts = [p.root.text for p in given.parts if isinstance(p.root, i.TextUserInput)]
             self.state.preview = "".join(texts)
         stamp = now_ms()
         wrapped = i.ThreadItem(item)
-        self.notify(
-            i.ItemStartedNotification(
-                item=wrapped, thread_id=self.state.id, turn_id=self.turn.id, started_at_ms=stamp
-            )
-        )
-        self.turn.items.append(wrapped)
-        self.rollout.completed(self.state.id, self.turn.id, wrapped)
-        self.notify(
-            i.ItemCompletedNotification(
-                item=wrapped, thread_id=self.state.id, turn_id=self.turn.id, completed_at_ms=stamp
-            )
-        )
+        self.items.started(wrapped, stamp)
+        self.items.completed(wrapped, stamp)
 
     def _take_steered(self) -> bool:
         taken = bool(self.active.steered)
@@ -227,7 +219,7 @@ class TurnRunner:
             self.state, self.turn.id, services.originator(), services.user_agent()
         )
         self._events = events = ResponseEvents(
-            self.state, self.turn, self.rollout, self.notify, self._run_tool
+            self.state, self.turn, self.rollout, self.notify, self._run_tool, self.items
         )
         opened = await services.client.open(body, headers)
         try:
@@ -260,7 +252,7 @@ class TurnRunner:
         self._token_count(opened.headers)
         return events.follow_up
 
-    async def _run_tool(self, name: str, call_id: str, arguments: str) -> str:
+    async def _run_tool(self, call_id: str, arguments: str) -> str:
         scope = ToolScope(
             thread_id=self.state.id,
             turn_id=self.turn.id,
@@ -268,6 +260,7 @@ class TurnRunner:
             policy=self.state.approval_policy,
             timeout=self.services.provider.exec_timeout_seconds,
             notify=self.notify,
+            items=self.items,
             ask=self.services.ask,
             flags=self._flags,
             approved=self.state.approved,

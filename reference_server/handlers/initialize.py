@@ -3,25 +3,18 @@ official SDK parses."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 from ..context import Context, Reply
 from ..protocol.initialize import InitializeParams, InitializeResponse
-from ..release import VERSION
+from ..release import user_agent
 
 
 def handshake(codex_home: str, params: InitializeParams) -> InitializeResponse:
     """The answer itself, synchronous: stdio gives it before asyncio is even loaded."""
     info = params.client_info
-    uname = os.uname()
-    agent = (
-        f"{info.name}/{VERSION} ({uname.sysname} {uname.release}; {uname.machine}) "
-        f"reference-server/python-{sys.version_info[0]}.{sys.version_info[1]} "
-        f"({info.name}; {info.version})"
-    )
     return InitializeResponse(
-        user_agent=agent,
+        user_agent=user_agent(info.name, info.version),
         codex_home=codex_home,
         platform_family="unix" if sys.platform != "win32" else "windows",
         platform_os=sys.platform if sys.platform != "darwin" else "macos",

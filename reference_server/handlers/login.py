@@ -163,6 +163,9 @@ def _union(models: Iterable[type[WireModel]], *metadata: object) -> Any:
 
 
 #: The params of ``account/login/start`` (``LoginAccountParams``), parsed to one kind's model.
+#: The method ``start`` answers; the registry (``methods.py``, which imports this module)
+#: lists it by this name, and the refusals that name it use it too.
+METHOD = "account/login/start"
 PARAMS = cast("type[WireModel]", _union((k.params for k in KINDS), AlsoExpected(NOT_IMPLEMENTED)))
 #: Its result (``LoginAccountResponse``).
 RESPONSE = cast("type[WireModel]", _union(k.response for k in KINDS))
@@ -183,7 +186,7 @@ async def start(ctx: Context, params: WireModel) -> Reply[WireModel]:
 
 def _check_allowed(ctx: Context, kind: LoginKind[Any, Any]) -> None:
     if kind.experimental and not ctx.peer.experimental:
-        raise InvalidRequest(f"account/login/start.{kind.name} requires experimentalApi capability")
+        raise InvalidRequest(f"{METHOD}.{kind.name} requires experimentalApi capability")
     forced = ctx.settings.forced_login_method
     if forced in _DISABLED and forced != kind.method:
         raise InvalidRequest(_DISABLED[kind.method])

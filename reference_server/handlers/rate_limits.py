@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..account_view import plan
-from ..backend_client import BackendError, status_text
+from ..backend_client import BackendError, auth_headers, status_text
 from ..context import Context, Reply
 from ..errors import InternalError, InvalidRequest
 from ..protocol import rate_limits as p
@@ -21,9 +21,7 @@ async def read(ctx: Context, params: None) -> Reply[p.GetAccountRateLimitsRespon
     if auth.mode == "apikey":
         raise InvalidRequest("chatgpt authentication required to read rate limits")
     url = f"{ctx.settings.chatgpt_base_url}wham/usage"
-    headers = {"Authorization": f"Bearer {auth.access_token}"}
-    if auth.account_id:
-        headers["ChatGPT-Account-Id"] = auth.account_id
+    headers = auth_headers(auth.access_token, auth.account_id)
     try:
         reply = await ctx.backend.request("GET", url, headers=headers)
     except BackendError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from ..auth_store import StoredAuth
-from ..backend_client import BackendClient, BackendError
+from ..backend_client import BackendClient, BackendError, auth_headers
 from ..credentials import Credentials
 from ..errors import ClientAnsweredError, InvalidRequest
 from ..jsonrpc import Ask
@@ -65,9 +65,7 @@ async def sync_workspace_config(
         return
     url = f"{settings.chatgpt_base_url}wham/config/bundle"
     for _ in range(2):
-        headers = {"Authorization": f"Bearer {auth.access_token}"}
-        if auth.account_id:
-            headers["ChatGPT-Account-Id"] = auth.account_id
+        headers = auth_headers(auth.access_token, auth.account_id)
         try:
             reply = await backend.request("GET", url, headers=headers)
         except BackendError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from ..auth_store import StoredAuth
-from ..backend_client import BackendClient, BackendError, status_text
+from ..backend_client import BackendClient, BackendError, auth_headers, status_text
 from ..errors import LoginFailed
 from ..protocol.account import WorkspaceRouting
 from ..settings import Settings
@@ -25,9 +25,7 @@ async def check_workspace(
     backend: BackendClient, settings: Settings, auth: StoredAuth
 ) -> WorkspaceRouting:
     """``GET {chatgpt_base_url}wham/accounts/check`` must list the login's account."""
-    headers = {"Authorization": f"Bearer {auth.access_token}"}
-    if auth.account_id:
-        headers["ChatGPT-Account-Id"] = auth.account_id
+    headers = auth_headers(auth.access_token, auth.account_id)
     try:
         reply = await backend.request(
             "GET", f"{settings.chatgpt_base_url}wham/accounts/check", headers=headers

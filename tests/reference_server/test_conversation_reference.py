@@ -7,12 +7,13 @@ vendored 0.163.0 bundle through the kit's session (the ``chat`` fixture)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 
 import pytest
 
-from tests.support.conversation import StartChat, agent_texts
+from tests.support.conversation import StartChat, agent_texts, model_input
 
 RETRIES = (
     "-c",
@@ -180,3 +181,26 @@ def test_an_api_key_login_uses_openai_base_url(chat: StartChat, tmp_path: object
     [request] = session.model.requests()
     assert request["auth"]["bearer"] == "not_issued"  # the key, not a token the mock minted
     assert request["auth"]["header_account_id"] is None
+
+
+def test_a_local_image_is_read_when_the_turn_is_asked_for(chat: StartChat) -> None:
+    """Its bytes go to the model as a data URL, read once when ``turn/start`` is answered:
+    the file may be gone by the time the turn runs."""
+    session = chat("reference")
+    thread_id = session.thread()
+    picture = session.home / "dot.png"
+    picture.write_bytes(b"\x89PNG not really")
+    session.model.respond({"text": "seen"})
+    parts = [{"type": "text", "text": "look"}, {"type": "localImage", "path": "dot.png"}]
+    reply = session.call("turn/start", {"threadId": thread_id, "input": parts})
+    assert "result" in reply, reply
+    picture.unlink()
+    done = session.server.notification("turn/completed")["params"]["turn"]
+    assert done["status"] == "completed"
+    [asked] = [
+        item["content"]
+        for item in model_input(session.model.requests()[-1])
+        if item.get("role") == "user" and item["content"][0].get("text") == "look"
+    ]
+    data = base64.b64encode(b"\x89PNG not really").decode()
+    assert asked[1] == {"type": "input_image", "image_url": f"data:image/png;base64,{data}"}

@@ -82,3 +82,33 @@ def test_an_ephemeral_thread_leaves_nothing_behind(chat: StartChat) -> None:
     session.model.respond({"text": "gone"})
     assert agent_texts(session.turn(thread["id"], "hello")) == ["gone"]
     assert not (session.home / "sessions").exists()
+
+
+@pytest.mark.parametrize("which", SERVERS)
+@pytest.mark.parametrize("decision", ["accept", "decline"])
+def test_a_command_the_turn_ran_is_kept(chat: StartChat, which: str, decision: str) -> None:
+    """A command that ran joins its turn (``thread/read``, the rollout, ``thread/resume``);
+    one the client declined is only announced. ``turn/completed`` summarises either way."""
+    first = chat(which)
+    thread_id = first.thread(approvalPolicy="untrusted")
+    tool = {"name": "exec_command", "arguments": {"cmd": "echo kept"}}
+    first.model.respond({"tool_call": tool}, {"text": "ran it"})
+    turn = first.turn(thread_id, "run it", decision=decision)
+    [announced] = turn.completed_items("commandExecution")
+    assert [item["type"] for item in turn.result["items"]] == ["agentMessage"]
+    kept = ["userMessage", "commandExecution", "agentMessage"]
+    if decision == "decline":
+        kept.remove("commandExecution")
+    read = first.call("thread/read", {"threadId": thread_id, "includeTurns": True})["result"]
+    [items] = [t["items"] for t in read["thread"]["turns"]]
+    assert [item["type"] for item in items] == kept
+    assert announced in items or decision == "decline"
+    first.server.close()
+
+    again = chat(which, home=first.home)
+    resumed = again.call("thread/resume", {"threadId": thread_id})["result"]
+    [items] = [t["items"] for t in resumed["thread"]["turns"]]
+    assert [item["type"] for item in items] == kept
+    if decision == "accept":
+        assert items[1] == announced
+        assert (announced["status"], announced["aggregatedOutput"]) == ("completed", "kept\n")

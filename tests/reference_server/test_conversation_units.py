@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from reference_server.context import Peer
+from reference_server.conversation import model_client
 from reference_server.conversation import model_errors as errors
 from reference_server.conversation.catalog import parse_entry
 from reference_server.conversation.ids import check_thread_id, uuid7
@@ -20,6 +22,9 @@ from reference_server.conversation.provider import Provider
 from reference_server.conversation.sse import events
 from reference_server.conversation.usage import TokenCounter, rate_limits
 from reference_server.errors import InvalidRequest
+from reference_server.handlers.initialize import handshake
+from reference_server.protocol.initialize import InitializeParams
+from reference_server.release import VERSION
 from reference_server.settings import Settings
 from tests.support.app_server import python_tracebacks
 
@@ -53,6 +58,42 @@ def test_sse_events_one_json_object_each() -> None:
         b'data: {"type": "last"}\n',  # no blank line before EOF: still an event
     )
     assert got == [{"type": "a"}, {"type": "b"}, {"type": "last"}]
+
+
+class _Body:
+    """Stands in for an aiohttp answer: its body in the chunks the network cut it into."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.content = self
+        self.chunks = chunks
+
+    async def iter_any(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+
+
+def _body_lines(*chunks: bytes) -> list[bytes]:
+    opened = model_client.Opened({}, _Body(*chunks))  # type: ignore[arg-type]
+
+    async def collect() -> list[bytes]:
+        return [line async for line in opened.lines()]
+
+    return asyncio.run(collect())
+
+
+def test_the_body_cut_into_lines_wherever_the_chunks_end() -> None:
+    chunks = (b"da", b"ta: 1\ndata: 2\n\nda", b"ta", b": 3\n", b"", b"data: 4")
+    assert _body_lines(*chunks) == [b"data: 1\n", b"data: 2\n", b"\n", b"data: 3\n", b"data: 4"]
+    assert _body_lines(b"\n\n", b"x\n") == [b"\n", b"\n", b"x\n"]
+    assert _body_lines() == []
+
+
+def test_a_line_longer_than_the_limit_breaks_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_client, "MAX_LINE", 8)
+    assert _body_lines(b"12345\n", b"1234", b"5678\n") == [b"12345\n", b"12345678\n"]
+    with pytest.raises(errors.ModelFailure) as cut:
+        _body_lines(b"1234", b"56789", b"\n")
+    assert cut.value.message == errors.TRANSPORT
 
 
 def test_status_failures_in_upstreams_words() -> None:
@@ -233,3 +274,13 @@ def test_the_traceback_check_finds_what_python_prints() -> None:
         "Traceback (most recent call last):\nKeyError: 'id'",
     ]
     assert python_tracebacks(stderr[:1]) == []
+
+
+def test_the_model_is_sent_the_user_agent_initialize_answered() -> None:
+    """One form for both (0.163.0's ``name/version (os; arch) terminal (name; version)``)."""
+    params = InitializeParams.model_validate({"clientInfo": {"name": "kit", "version": "1.2"}})
+    answered = handshake("/home", params).user_agent
+    peer = Peer()
+    peer.adopt(params)
+    assert peer.user_agent() == answered
+    assert answered.startswith(f"kit/{VERSION} (") and answered.endswith(" (kit; 1.2)")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from mock_backend.tenant_handle import MockTenant
-from reference_server.jsonrpc import MAX_DEPTH, MAX_NUMBER_LENGTH
+from reference_server.jsonrpc import MAX_DEPTH, MAX_NUMBER_LENGTH, Refused, Request, decode
 from tests.support.app_server import AppServer
 
 from .conftest import REFERENCE, Start
@@ -66,6 +66,24 @@ def test_a_line_nested_too_deep_is_refused_and_serving_goes_on(start: Start, dep
     assert error["code"] == -32600
     assert f"nested deeper than {MAX_DEPTH} levels" in error["message"]
     assert server.call("account/read", {})["result"]["requiresOpenaiAuth"] is True
+
+
+def test_the_depth_limit_exactly_without_a_server() -> None:
+    """One level past the limit is refused, in arrays or objects, whatever the line holds
+    besides; brackets inside strings make no level."""
+    over = decode(deep_request("over", MAX_DEPTH - 1).encode())
+    assert isinstance(over, Refused) and over.id == "over"
+
+    def objects(depth: int) -> bytes:
+        inner = '{"a": ' * depth + "0" + "}" * depth
+        return ('{"id": 1, "method": "m", "params": ' + inner + "}").encode()
+
+    assert isinstance(decode(objects(MAX_DEPTH)), Refused)
+    assert isinstance(decode(objects(MAX_DEPTH - 1)), Request)
+    fits = decode(deep_request("fits", MAX_DEPTH - 2).encode())
+    assert isinstance(fits, Request) and fits.id == "fits"
+    text = json.dumps({"id": 2, "method": "m", "params": {"s": "[{" * MAX_DEPTH}})
+    assert isinstance(decode(text.encode()), Request)
 
 
 def test_nesting_up_to_the_limit_is_served(start: Start) -> None:
