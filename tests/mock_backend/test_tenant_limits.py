@@ -133,14 +133,17 @@ def test_the_journal_keeps_within_its_count_and_bytes(small_backend: BackendThre
     url = f"{tenant.ready.issuer}/api/accounts/deviceauth/usercode"
     heavy = json.dumps({"client_id": "x", "pad": [{} for _ in range(150)]}).encode()
     for _ in range(40):  # each ~1 KB on the wire, ~20 KB once parsed: the bytes decide
-        assert http.post(url, data=heavy, headers={"Content-Type": "application/json"}).status
+        sent = http.post(url, data=heavy, headers={"Content-Type": "application/json"})
+        assert (sent.status, sent.json["error"]) == (401, "invalid_client")  # journalled anyway
     reply = http.get(f"{tenant.ready.control}/journal").json
     assert reply["max_bytes"] == 64 * 1024 and reply["kept_bytes"] <= 64 * 1024
     assert 1 < reply["kept"] == len(reply["entries"]) < 10
     assert reply["dropped"] == 40 - reply["kept"]
     light = json.dumps({"client_id": "x"}).encode()
     for _ in range(120):  # small ones: the count decides
-        http.post(url, data=light, headers={"Content-Type": "application/json"})
+        assert (
+            http.post(url, data=light, headers={"Content-Type": "application/json"}).status == 401
+        )
     reply = http.get(f"{tenant.ready.control}/journal").json
     assert reply["kept"] == 50 and reply["dropped"] == 160 - 50
     assert [e["seq"] for e in reply["entries"]] == list(range(111, 161))  # newest last
