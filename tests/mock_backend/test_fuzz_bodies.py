@@ -190,7 +190,9 @@ def _check(status: int, content_type: str, text: str, where: str) -> None:
         assert content_type.startswith(("text/html", "text/event-stream")), (where, status, text)
 
 
-async def _one(session: aiohttp.ClientSession, base: str, route: Route, bodies: Bodies) -> None:
+async def _one(
+    session: aiohttp.ClientSession, base: str, route: Route, bodies: Bodies
+) -> tuple[int, str]:
     rng = bodies.rng
     method = route.method if route.method != "*" else rng.choice(["GET", "POST", "DELETE"])
     data, headers = bodies.body()
@@ -218,10 +220,14 @@ def _tenant_still_works(tenant: MockTenant) -> None:
     control.model_settings(websocket="accept", auth="flag")
     tokens = DeviceClient(tenant).login(email="after@example.com")
     assert tokens["access_token"]
-    for path in ("/journal", "/model/requests", "/tenants"):
-        reply = control.request("GET", path)
-        assert reply is not None
-    assert "fuzz" in control.tenants()["tenants"]
+    journal = control.request("GET", "/journal")
+    assert journal["kept"] == len(journal["entries"])
+    login = [(e["route"], e["status"]) for e in journal["entries"][-3:]]
+    assert login == [("usercode", 200), ("device_token", 200), ("oauth_token", 200)]
+    model = control.request("GET", "/model/requests")
+    assert model["kept"] == len(model["requests"]) and model["dropped"] >= 0
+    tenants = control.tenants()
+    assert "fuzz" in tenants["tenants"] and tenants["tenant_count"] == len(tenants["tenants"])
 
 
 async def test_hostile_bodies_on_every_route(fuzzed: MockTenant) -> None:
