@@ -18,7 +18,6 @@ import random
 import re
 import string
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -30,6 +29,7 @@ from mock_backend.app import ALL_ROUTES
 from mock_backend.json_limits import MAX_DEPTH, MAX_NUMBER_CHARS
 from mock_backend.routes import Route
 from mock_backend.tenant_handle import MockTenant
+from tests.support.strict_json import strict_loads
 
 from .conftest import DeviceClient
 
@@ -84,13 +84,6 @@ WORDS = [
 def fuzzed() -> Iterator[MockTenant]:
     with BackendThread(BackendConfig(proxy=False, body_timeout=5)) as backend:
         yield MockTenant.of(backend.tenant("fuzz"))
-
-
-def _strict(text: str) -> Any:
-    def refuse(name: str) -> Any:
-        raise AssertionError(f"{name} in a JSON answer")
-
-    return json.loads(text, parse_constant=refuse)
 
 
 class Bodies:
@@ -185,7 +178,7 @@ def _check(status: int, content_type: str, text: str, where: str) -> None:
     if status >= 500:
         assert "injected" in text or "scripted" in text, where
     if content_type.startswith("application/json"):
-        _strict(text)
+        strict_loads(text)
     elif status != 202:
         assert content_type.startswith(("text/html", "text/event-stream")), (where, status, text)
 
@@ -282,7 +275,7 @@ async def _answer_to(ws: aiohttp.ClientWebSocketResponse) -> str:
     while True:
         message = await ws.receive(timeout=10)
         assert message.type is aiohttp.WSMsgType.TEXT, message
-        frame = _strict(message.data)
+        frame = strict_loads(message.data)
         kind = frame.get("type")
         if kind == "error":
             assert frame["status"] < 500 and frame["error"]["message"], frame
