@@ -75,11 +75,10 @@ class Server:
 
 
 def signed_in_home(tenant: Any, home: Path) -> None:
-    from mock_backend.auth_file import auth_json
+    from mock_backend.auth_file import write_auth_json
 
     minted = tenant.control.mint_tokens(email="bench@example.com", plan_type="pro")
-    (home / "auth.json").write_text(json.dumps(auth_json(minted)))
-    (home / "auth.json").chmod(0o600)
+    write_auth_json(home, minted)
 
 
 def one_run(argv: list[str], tenant: Any, turns: int) -> list[float]:

@@ -9,7 +9,9 @@ the server starts signed in with tokens its tenant issued and can refresh.
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 
@@ -32,3 +34,14 @@ def auth_json(minted: dict[str, Any], now: datetime | None = None) -> dict[str, 
 
 def auth_json_text(minted: dict[str, Any]) -> str:
     return json.dumps(auth_json(minted), indent=2)
+
+
+def write_auth_json(home: Path, minted: dict[str, Any]) -> Path:
+    """Write ``home/auth.json`` for ``minted`` tokens, readable by its owner only (0600,
+    as codex keeps it: it holds a refresh token), never readable by others even briefly."""
+    path = home / "auth.json"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        os.fchmod(file.fileno(), 0o600)  # an existing file keeps its mode through O_CREAT
+        file.write(auth_json_text(minted))
+    return path

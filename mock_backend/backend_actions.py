@@ -4,11 +4,12 @@ conformance kit's scenario check, its runner and its docs table all derive from.
 A scenario writes ``backend: {approve: {user_code: ABCD-EFGH}}``; the name picks an
 entry here, which performs it on the scenario's tenant through the control API (or,
 for ``revoke``, at the upstream revocation endpoint, as a client would) and returns
-what the scenario may save, by name. An action with a ``form`` (the model actions:
-the control API's own pydantic models) has its argument checked when the scenario is
-loaded, so a malformed script is an error naming the file and the step; for the others
-a wrong shape surfaces as the error the control API or Python gives, which the caller
-reports as the environment's fault.
+what the scenario may save, by name. An action whose argument is the body of a control
+route takes its wording and its ``form`` from that route (the control API's own
+pydantic model), and has its argument checked when the scenario is loaded, so a
+malformed script is an error naming the file and the step; for the others a wrong
+shape surfaces as the error the control API or Python gives, which the caller reports
+as the environment's fault.
 
 Print the docs table with ``python -m mock_backend.backend_actions``.
 """
@@ -27,6 +28,7 @@ from .auth_file import auth_json_text
 from .model.catalog import CatalogBody
 from .model.forms import ScriptedResponse
 from .model.model_state import ModelSettings
+from .routes.control import ROUTES as CONTROL_ROUTES
 
 if TYPE_CHECKING:
     from .tenant_handle import MockTenant
@@ -149,34 +151,49 @@ def _revoke(tenant: MockTenant, args: Any) -> Saved:
     return {}
 
 
-_BODY = "the body of `{}`"
+#: The control routes, by id: an action whose argument is a route's body takes its
+#: wording and its form from the route, so the two cannot drift apart.
+_CONTROL = {route.id: route for route in CONTROL_ROUTES}
+
+
+def _body_of(route_id: str, wording: str = "the body of `{}`") -> dict[str, Any]:
+    """``argument`` and ``form`` of an action whose argument is ``route_id``'s body."""
+    route = _CONTROL[route_id]
+    return {"argument": wording.format(f"{route.method} {route.path}"), "form": route.body}
+
 
 BACKEND_ACTIONS: dict[str, BackendAction] = {
     action.name: action
     for action in (
         BackendAction(
             "script",
-            _BODY.format("PUT /_mock/script"),
-            "how the next logins end (replaces the plan)",
-            _script,
+            does="how the next logins end (replaces the plan)",
+            perform=_script,
+            **_body_of("control_script_put"),
         ),
         BackendAction(
             "queue_script",
-            _BODY.format("POST /_mock/script"),
-            "queue a script for the next `count` logins",
-            _queue_script,
+            does="queue a script for the next `count` logins",
+            perform=_queue_script,
+            **_body_of("control_script_post"),
         ),
         BackendAction(
-            "fault", _BODY.format("POST /_mock/faults"), "inject a fault into a route", _fault
+            "fault",
+            does="inject a fault into a route",
+            perform=_fault,
+            **_body_of("control_faults_post"),
         ),
         BackendAction(
             "settings",
-            _BODY.format("PUT /_mock/settings"),
-            "change the tenant's settings",
-            _settings,
+            does="change the tenant's settings",
+            perform=_settings,
+            **_body_of("control_settings_put"),
         ),
         BackendAction(
-            "usage", _BODY.format("PUT /_mock/usage"), "serve this `wham/usage` body", _usage
+            "usage",
+            does="serve this `wham/usage` body",
+            perform=_usage,
+            **_body_of("control_usage_put"),
         ),
         BackendAction(
             "mint_tokens",
@@ -188,24 +205,24 @@ BACKEND_ACTIONS: dict[str, BackendAction] = {
         ),
         BackendAction(
             "model_response",
-            "one form of `POST /_mock/model/responses`",
-            "queue a scripted model answer (first in, first out)",
-            _model_response,
-            ScriptedResponse,
+            does="queue a scripted model answer (first in, first out)",
+            perform=_model_response,
+            **_body_of("control_model_responses_post", "one form of `{}`"),
         ),
         BackendAction(
             "model_settings",
-            _BODY.format("PUT /_mock/model/settings"),
-            "how the model endpoint answers (`websocket`, `auth`)",
-            _model_settings,
-            ModelSettings,
+            does="how the model endpoint answers (`websocket`, `auth`)",
+            perform=_model_settings,
+            **_body_of("control_model_settings_put"),
         ),
         BackendAction(
             "model_catalog",
-            "the body of `PUT /_mock/model/catalog`, or `null`",
-            "serve this model catalog (`null`: the mock models again)",
-            _model_catalog,
-            _CatalogOrMock,
+            does="serve this model catalog (`null`: the mock models again)",
+            perform=_model_catalog,
+            argument=_body_of("control_model_catalog_put", "the body of `{}`, or `null`")[
+                "argument"
+            ],
+            form=_CatalogOrMock,  # the route's body, or null
         ),
         BackendAction(
             "approve", "`{user_code, ...persona}` or `CODE`", "approve a device code", _approve

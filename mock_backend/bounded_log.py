@@ -43,9 +43,6 @@ class BoundedLog(Generic[T]):
     def __iter__(self) -> Iterator[T]:
         return (item for item, _ in self._items)
 
-    def __len__(self) -> int:
-        return len(self._items)
-
     def clear(self) -> None:
         self._items.clear()
         self.kept_bytes = 0

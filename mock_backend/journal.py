@@ -13,8 +13,6 @@ from typing import Any
 
 from .bounded_log import BoundedLog
 
-DEFAULT_CAPACITY = 5000
-DEFAULT_BYTES = 8 * 1024 * 1024
 #: What an entry costs besides its body (the record, its strings), about.
 ENTRY_OVERHEAD = 400
 
@@ -43,7 +41,7 @@ class JournalEntry:
 class Journal:
     __slots__ = ("_log", "_seq")
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY, max_bytes: int = DEFAULT_BYTES) -> None:
+    def __init__(self, capacity: int, max_bytes: int) -> None:
         self._log: BoundedLog[JournalEntry] = BoundedLog(capacity, max_bytes)
         self._seq = 0
 

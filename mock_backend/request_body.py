@@ -67,27 +67,16 @@ async def read_body(
     if not request.body_exists or (route is not None and route.raw_body):
         return result
     try:
-        if request.content.is_eof():  # it came whole with the head: nothing to wait for
-            raw = await request.read()
-        else:
-            async with asyncio.timeout(config.body_timeout):
-                raw = await request.read()
-        result.raw = content_coding.decode(
-            raw, request.headers.get("Content-Encoding"), config.max_body_bytes
-        )
-    except TimeoutError:
-        result.refusal = slow_body(config.body_timeout)
+        result.raw = await read_decoded(request, config.body_timeout, config.max_body_bytes)
+    except SlowBody as slow:
+        result.refusal = slow.refusal
+        return result
+    except BodyTooLarge as exc:
+        result.unread = True
+        result.parsed = OAuthError("invalid_request", str(exc), status=413)
         return result
     except content_coding.UndecodableBody as exc:
         result.parsed = OAuthError("invalid_request", str(exc), status=exc.status)
-        return result
-    except web.HTTPRequestEntityTooLarge:
-        result.unread = True
-        result.parsed = OAuthError(
-            "invalid_request",
-            f"request body is larger than {config.max_body_bytes} bytes",
-            status=413,
-        )
         return result
     if not result.raw:
         return result
@@ -98,6 +87,41 @@ async def read_body(
     except OAuthError as error:
         result.parsed = error
     return result
+
+
+class SlowBody(Exception):
+    """The body did not arrive whole in time; ``refusal`` is the 408 that says so."""
+
+    def __init__(self, seconds: float) -> None:
+        self.refusal = slow_body(seconds)
+        super().__init__(self.refusal.description)
+
+
+class BodyTooLarge(ValueError):
+    """More than the limit was sent (413); the rest was left unread."""
+
+
+async def read_decoded(request: web.Request, seconds: float, limit: int) -> bytes:
+    """The body without its ``Content-Encoding``, at most ``limit`` bytes as sent and once
+    decoded: the one place a body is read, for the middleware and for the routes that read
+    their own (the model endpoint, whose limit is larger).
+
+    Raises :class:`SlowBody` when it has not arrived whole within ``seconds`` (aiohttp
+    sets no read timeout), :class:`BodyTooLarge`, or
+    :class:`~mock_backend.content_coding.UndecodableBody`."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        # A body that came whole with the head has nothing to wait for: no timer.
+        async with asyncio.timeout(None if request.content.is_eof() else seconds):
+            async for chunk in request.content.iter_chunked(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise BodyTooLarge(f"request body is larger than {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError as exc:
+        raise SlowBody(seconds) from exc
+    return content_coding.decode(b"".join(chunks), request.headers.get("Content-Encoding"), limit)
 
 
 def slow_body(seconds: float) -> Refusal:

@@ -59,12 +59,12 @@ class Tenant:
     name: str
     settings: TenantSettings
     journal: Journal
+    model: ModelState
     plan: Plan = field(default_factory=Plan)
     faults: FaultTable = field(default_factory=FaultTable)
     codes: dict[str, DeviceCode] = field(default_factory=dict)
     browser_requests: dict[str, BrowserRequest] = field(default_factory=dict)
     usage: dict[str, Any] | None = None
-    model: ModelState = field(default_factory=ModelState)
     #: Forgotten to stay within max_codes / max_browser_requests, since the last reset.
     dropped_codes: int = 0
     dropped_browser_requests: int = 0

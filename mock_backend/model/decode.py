@@ -1,10 +1,11 @@
 """Reading a model request: the body (JSON or zstd JSON) and the conversation in it.
 
-codex compresses request bodies with zstd (``Content-Encoding: zstd``); aiohttp
-decodes those itself once ``backports.zstd`` is installed. A body that still
-starts with the zstd magic number (sent without the header) is decoded here,
-with a cap on the decoded size. Anything that is not a JSON object ends in
-:class:`BadModelRequest`, whose message is what the 400 and the journal say.
+codex compresses request bodies with zstd (``Content-Encoding: zstd``); the route
+removes the coding it names (:func:`mock_backend.request_body.read_decoded`). A body
+that still starts with the zstd magic number (sent without the header) is decoded
+here, by the same :func:`mock_backend.content_coding.decode` and with the same cap.
+Anything that is not a JSON object ends in :class:`BadModelRequest`, whose message is
+what the 400 and the journal say.
 """
 
 from __future__ import annotations
@@ -13,13 +14,8 @@ import json
 import re
 from typing import Any
 
-from .. import json_limits
+from .. import content_coding, json_limits
 from ..json_limits import JsonLimitError
-
-try:  # Python 3.14 ships zstd; older ones use the backport aiohttp also uses.
-    from compression import zstd  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the interpreter
-    from backports import zstd  # type: ignore[no-redef,unused-ignore]
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 #: Decoded bodies of real turns are ~70 KB; long conversations grow. Beyond this, 413.
@@ -51,13 +47,9 @@ def plain_bytes(raw: bytes) -> bytes:
     if raw[:4] != ZSTD_MAGIC:
         return raw
     try:
-        decoder = zstd.ZstdDecompressor()
-        plain: bytes = decoder.decompress(raw, max_length=MAX_DECODED_BYTES + 1)
-    except zstd.ZstdError as exc:
-        raise BadModelRequest(f"body looks like zstd but does not decode: {exc}") from exc
-    if len(plain) > MAX_DECODED_BYTES or not decoder.eof:
-        raise BadModelRequest(f"decoded body is larger than {MAX_DECODED_BYTES} bytes", status=413)
-    return plain
+        return content_coding.decode(raw, "zstd", MAX_DECODED_BYTES)
+    except content_coding.UndecodableBody as exc:
+        raise BadModelRequest(f"body looks like zstd, but {exc}", exc.status) from exc
 
 
 def read_json(data: str | bytes, what: str) -> Any:

@@ -34,9 +34,9 @@ class ModelSettings(BaseModel):
 class ModelState:
     __slots__ = ("_catalog", "auth", "default_calls", "ids", "queue", "requests", "websocket")
 
-    def __init__(self, requests: ModelRequestLog | None = None) -> None:
+    def __init__(self, requests: ModelRequestLog) -> None:
         self.queue = ResponseQueue()
-        self.requests = requests or ModelRequestLog()
+        self.requests = requests
         self.ids = Ids()
         self.default_calls = 0
         self.websocket: Literal["accept", "426", "404"] = "accept"

@@ -17,8 +17,6 @@ from ..bounded_log import BoundedLog
 from .auth_seen import AuthSeen
 
 Transport = Literal["http", "websocket"]
-DEFAULT_CAPACITY = 200
-DEFAULT_BYTES = 16 * 1024 * 1024
 #: What a record costs besides its input (the record, auth, metadata, output), about.
 RECORD_OVERHEAD = 2000
 
@@ -75,7 +73,7 @@ class ModelRequestRecord:
 class ModelRequestLog:
     __slots__ = ("_log", "_seq")
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY, max_bytes: int = DEFAULT_BYTES) -> None:
+    def __init__(self, capacity: int, max_bytes: int) -> None:
         self._log: BoundedLog[ModelRequestRecord] = BoundedLog(capacity, max_bytes)
         self._seq = 0
 

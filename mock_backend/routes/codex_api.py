@@ -25,13 +25,12 @@ from ..model.decode import (
     MAX_DECODED_BYTES,
     BadModelRequest,
     check_request,
-    decode_body,
     plain_bytes,
     read_json,
 )
 from ..model.events import Event, sse_frame, ws_text
 from ..model.turns import Answer, answer, turn_metadata
-from ..request_body import slow_body
+from ..request_body import BodyTooLarge, SlowBody, read_decoded
 from . import Route, surface
 
 #: Conversations kept per websocket for ``previous_response_id`` (the binary chains to the last).
@@ -94,35 +93,26 @@ def _unauthorized_body(why: BadModelRequest) -> dict[str, Any]:
     }
 
 
-async def _read_raw(request: web.Request) -> bytes:
-    """The body, without its ``Content-Encoding`` (codex sends zstd), at most
-    :data:`MAX_DECODED_BYTES` either way."""
-    chunks: list[bytes] = []
-    size = 0
+async def _read_plain(request: web.Request) -> bytes:
+    """The model request's JSON bytes, without any coding, read within
+    :data:`MAX_DECODED_BYTES` (larger than the middleware's limit: real turns are tens of
+    KB, long conversations more)."""
     seconds = backend(request).config.body_timeout
     try:
-        # A body that came whole with the head has nothing to wait for: no timer.
-        async with asyncio.timeout(None if request.content.is_eof() else seconds):
-            async for chunk in request.content.iter_chunked(64 * 1024):
-                size += len(chunk)
-                if size > MAX_DECODED_BYTES:
-                    raise BadModelRequest(
-                        f"body is larger than {MAX_DECODED_BYTES} bytes", 413, unread=True
-                    )
-                chunks.append(chunk)
-    except TimeoutError as exc:
-        raise BadModelRequest(slow_body(seconds).description, 408, unread=True) from exc
-    encoding = request.headers.get("Content-Encoding")
-    try:
-        return content_coding.decode(b"".join(chunks), encoding, MAX_DECODED_BYTES)
+        raw = await read_decoded(request, seconds, MAX_DECODED_BYTES)
+    except SlowBody as slow:
+        raise BadModelRequest(str(slow), 408, unread=True) from slow
+    except BodyTooLarge as exc:
+        raise BadModelRequest(str(exc), 413, unread=True) from exc
     except content_coding.UndecodableBody as exc:
         raise BadModelRequest(str(exc), exc.status) from exc
+    return plain_bytes(raw)
 
 
 async def responses_post(request: web.Request) -> web.StreamResponse:
     try:
-        plain = plain_bytes(await _read_raw(request))
-        body = decode_body(plain)
+        plain = await _read_plain(request)
+        body = check_request(read_json(plain, "body"))
     except BadModelRequest as why:
         return _reject(request, "http", why)
     log = entry(request)

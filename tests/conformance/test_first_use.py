@@ -15,6 +15,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from conformance.scenario import CATALOG
+from tests.support.serve import serving
 
 from .conftest import REFERENCE
 
@@ -141,22 +142,11 @@ def leaked_environment(tmp_path: Path) -> dict[str, str]:
     pointing at a backend that is gone."""
     env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
     env["XDG_RUNTIME_DIR"] = str(tmp_path / "runtime")
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "mock_backend", "serve"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-    )  # fmt: skip
-    try:
-        assert serve.stdout is not None
-        serve.stdout.readline()
+    with serving(env):
         exports = subprocess.run(
             [sys.executable, "-m", "mock_backend", "env", "--mode", "override"],
             capture_output=True, text=True, env=env, timeout=60, check=True,
         ).stdout  # fmt: skip
-    finally:
-        serve.terminate()
-        serve.wait(10)
-        if serve.stdout is not None:
-            serve.stdout.close()
     leaked = dict(env)
     for line in exports.splitlines():
         if line.startswith("export "):

@@ -4,11 +4,6 @@ approve through ``POST {control}/device-codes/{code}/approve``."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +12,7 @@ import pytest
 
 from mock_backend import ControlClient
 from tests.support.app_server import AppServer
+from tests.support.serve import serve_env, serving
 
 pytestmark = pytest.mark.real_binary
 
@@ -28,24 +24,8 @@ NOT_ENABLED = (
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    runtime = tmp_path_factory.mktemp("runtime")
-    env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
-    env["XDG_RUNTIME_DIR"] = str(runtime)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_backend", "serve"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stdout is not None
-        yield json.loads(proc.stdout.readline())
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    with serving(serve_env(tmp_path_factory.mktemp("runtime"))) as running:
+        yield running.ready
 
 
 @pytest.mark.parametrize("version", ["0.163.0", "0.133.0"])

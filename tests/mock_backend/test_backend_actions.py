@@ -13,7 +13,8 @@ import pytest
 from pydantic import ValidationError
 
 from mock_backend import BackendConfig, BackendThread, ControlError
-from mock_backend.backend_actions import BACKEND_ACTIONS, docs_table
+from mock_backend.backend_actions import BACKEND_ACTIONS, _CatalogOrMock, docs_table
+from mock_backend.routes.control import ROUTES as CONTROL_ROUTES
 from mock_backend.tenant_handle import MockTenant
 
 from .conftest import DeviceClient
@@ -156,9 +157,26 @@ def test_the_model_actions_script_the_tenants_model(tenant: MockTenant) -> None:
         ("model_response", {"text": "a", "status": 500}),
         ("model_settings", {"auth": "strict"}),
         ("model_catalog", {"models": [{"display_name": "no slug"}]}),
+        ("script", {"anything": "goes"}),
+        ("queue_script", {"outcome": "approved", "count": "many"}),
+        ("fault", {"route": "oauth_token"}),
+        ("settings", {"interval": "soon"}),
     ],
 )
-def test_the_model_actions_check_their_form(name: str, args: Any) -> None:
+def test_actions_taking_a_control_body_check_its_form(name: str, args: Any) -> None:
     with pytest.raises(ValidationError):
         BACKEND_ACTIONS[name].check(args)
-    BACKEND_ACTIONS["script"].check({"anything": "goes"})  # checked by the control API
+
+
+def test_an_action_taking_a_control_body_is_that_routes_form_and_path() -> None:
+    """Derived from the control table: a body or path changed there changes here."""
+    routes = {f"{r.method} {r.path}": r for r in CONTROL_ROUTES}
+    derived = 0
+    for action in BACKEND_ACTIONS.values():
+        named = [key for key in routes if f"`{key}`" in action.argument]
+        if named:
+            (key,) = named
+            assert action.form in (routes[key].body, _CatalogOrMock), action.name
+            derived += 1
+    assert derived == 8
+    BACKEND_ACTIONS["approve"].check({"anything": "goes"})  # no form: the control API checks

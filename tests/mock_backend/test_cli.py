@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.support import http
+from tests.support.serve import Served, serve_env, serving, start, stop
 
 READY_KEYS = {
     "issuer",
@@ -27,39 +25,16 @@ READY_KEYS = {
 }
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
-    env["XDG_RUNTIME_DIR"] = str(tmp_path)
-    return env
-
-
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict]]:  # type: ignore[type-arg]
+def served(tmp_path: Path) -> Iterator[Served]:
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text("scripts:\n  - outcome: denied\n")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_backend", "serve", "--scenario", str(scenario)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(tmp_path),
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line, proc.stderr.read() if proc.stderr else ""
-        yield proc, json.loads(line)
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(10)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+    with serving(serve_env(tmp_path), "--scenario", str(scenario)) as running:
+        yield running
 
 
-def test_serve_prints_one_ready_line_with_the_contract_keys(served: tuple) -> None:  # type: ignore[type-arg]
-    _, ready = served
+def test_serve_prints_one_ready_line_with_the_contract_keys(served: Served) -> None:
+    ready = served.ready
     assert set(ready) >= READY_KEYS
     assert ready["control"].endswith("/_mock")
     assert ready["issuer"].startswith("http://127.0.0.1:")
@@ -80,16 +55,13 @@ def test_serve_prints_one_ready_line_with_the_contract_keys(served: tuple) -> No
     assert poll.json["error"] == "access_denied"
 
 
-def test_env_prints_export_lines_for_the_running_backend(
-    served: tuple,
-    tmp_path: Path,  # type: ignore[type-arg]
-) -> None:
-    _, ready = served
+def test_env_prints_export_lines_for_the_running_backend(served: Served, tmp_path: Path) -> None:
+    ready = served.ready
     out = subprocess.run(
         [sys.executable, "-m", "mock_backend", "env"],
         capture_output=True,
         text=True,
-        env=_env(tmp_path),
+        env=serve_env(tmp_path),
         check=True,
     ).stdout
     assert f"export HTTPS_PROXY={ready['proxy']}" in out.splitlines()
@@ -98,15 +70,15 @@ def test_env_prints_export_lines_for_the_running_backend(
         [sys.executable, "-m", "mock_backend", "env", "--mode", "override", "--tenant", "cli"],
         capture_output=True,
         text=True,
-        env=_env(tmp_path),
+        env=serve_env(tmp_path),
         check=True,
     ).stdout
     assert f"export CODEX_APP_SERVER_LOGIN_ISSUER={ready['issuer']}/t/cli" in override
     assert "#   chatgpt_base_url = " in override
 
 
-def test_sigterm_stops_serve_cleanly(served: tuple, tmp_path: Path) -> None:  # type: ignore[type-arg]
-    proc, ready = served
+def test_sigterm_stops_serve_cleanly(served: Served, tmp_path: Path) -> None:
+    proc, ready = served.proc, served.ready
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0
     import urllib.error
@@ -133,7 +105,7 @@ def test_bad_usage_exits_2_with_a_clear_message(
         [sys.executable, "-m", "mock_backend", *args],
         capture_output=True,
         text=True,
-        env=_env(tmp_path),
+        env=serve_env(tmp_path),
         timeout=30,
     )
     assert result.returncode == 2
@@ -146,7 +118,7 @@ def test_env_without_a_running_backend_says_how_to_start_one(tmp_path: Path) -> 
         [sys.executable, "-m", "mock_backend", "env"],
         capture_output=True,
         text=True,
-        env=_env(tmp_path),
+        env=serve_env(tmp_path),
         timeout=30,
     )
     assert result.returncode == 2
@@ -174,44 +146,22 @@ def test_serve_takes_the_limits_of_docs_security() -> None:
     assert (defaults.max_tenants, defaults.body_timeout) == (256, 10.0)
 
 
-def _serve(tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_backend", "serve"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=_env(tmp_path),
-    )
-    assert proc.stdout is not None
-    return proc, json.loads(proc.stdout.readline())
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(10)
-    if proc.stdout is not None:
-        proc.stdout.close()
-
-
 def _env_of(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mock_backend", "env"],
-        capture_output=True, text=True, env=_env(tmp_path), timeout=30, check=False,
+        capture_output=True, text=True, env=serve_env(tmp_path), timeout=30, check=False,
     )  # fmt: skip
 
 
 def test_env_finds_a_backend_that_still_runs_when_another_stops(tmp_path: Path) -> None:
     """One marker per backend: a second `serve` stopping does not hide the first (with one
     shared marker file, `env` said "no running backend found" here)."""
-    first, first_ready = _serve(tmp_path)
-    try:
-        second, second_ready = _serve(tmp_path)
-        both = _env_of(tmp_path)
-        _stop(second)
+    with serving(serve_env(tmp_path)) as first:
+        first_ready = first.ready
+        with serving(serve_env(tmp_path)) as second:
+            second_ready = second.ready
+            both = _env_of(tmp_path)
         after = _env_of(tmp_path)
-    finally:
-        _stop(first)
     assert both.returncode == 0
     assert f"export HTTPS_PROXY={second_ready['proxy']}" in both.stdout.splitlines()
     assert "2 backends run; this is the newest" in both.stderr
@@ -224,13 +174,20 @@ def test_env_finds_a_backend_that_still_runs_when_another_stops(tmp_path: Path) 
 
 
 def test_a_marker_left_by_a_killed_backend_is_ignored_and_removed(tmp_path: Path) -> None:
-    proc, _ = _serve(tmp_path)
+    served = start(serve_env(tmp_path))
+    proc = served.proc
     proc.kill()  # no chance to remove its marker
     proc.wait(10)
-    if proc.stdout is not None:
-        proc.stdout.close()
+    stop(served)  # closes its pipe
     markers = tmp_path / "codex-app-server-kit" / "mock-backends"
     assert [p.name for p in markers.iterdir()] == [f"{proc.pid}.json"]
     result = _env_of(tmp_path)
     assert result.returncode == 2 and "no running backend found" in result.stderr
     assert list(markers.iterdir()) == []
+
+
+def test_a_serve_that_does_not_start_is_an_error_with_its_stderr(tmp_path: Path) -> None:
+    """The helper the serve tests start it with: no ready line is no hang and no bare
+    JSON error, but what serve said."""
+    with pytest.raises(AssertionError, match=r"no ready line.*loopback only"):
+        start(serve_env(tmp_path), "--host", "0.0.0.0")

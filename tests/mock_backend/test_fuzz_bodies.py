@@ -18,7 +18,6 @@ import random
 import re
 import string
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -30,6 +29,7 @@ from mock_backend.app import ALL_ROUTES
 from mock_backend.json_limits import MAX_DEPTH, MAX_NUMBER_CHARS
 from mock_backend.routes import Route
 from mock_backend.tenant_handle import MockTenant
+from tests.support.strict_json import strict_loads
 
 from .conftest import DeviceClient
 
@@ -84,13 +84,6 @@ WORDS = [
 def fuzzed() -> Iterator[MockTenant]:
     with BackendThread(BackendConfig(proxy=False, body_timeout=5)) as backend:
         yield MockTenant.of(backend.tenant("fuzz"))
-
-
-def _strict(text: str) -> Any:
-    def refuse(name: str) -> Any:
-        raise AssertionError(f"{name} in a JSON answer")
-
-    return json.loads(text, parse_constant=refuse)
 
 
 class Bodies:
@@ -185,12 +178,14 @@ def _check(status: int, content_type: str, text: str, where: str) -> None:
     if status >= 500:
         assert "injected" in text or "scripted" in text, where
     if content_type.startswith("application/json"):
-        _strict(text)
+        strict_loads(text)
     elif status != 202:
         assert content_type.startswith(("text/html", "text/event-stream")), (where, status, text)
 
 
-async def _one(session: aiohttp.ClientSession, base: str, route: Route, bodies: Bodies) -> None:
+async def _one(
+    session: aiohttp.ClientSession, base: str, route: Route, bodies: Bodies
+) -> tuple[int, str]:
     rng = bodies.rng
     method = route.method if route.method != "*" else rng.choice(["GET", "POST", "DELETE"])
     data, headers = bodies.body()
@@ -218,10 +213,14 @@ def _tenant_still_works(tenant: MockTenant) -> None:
     control.model_settings(websocket="accept", auth="flag")
     tokens = DeviceClient(tenant).login(email="after@example.com")
     assert tokens["access_token"]
-    for path in ("/journal", "/model/requests", "/tenants"):
-        reply = control.request("GET", path)
-        assert reply is not None
-    assert "fuzz" in control.tenants()["tenants"]
+    journal = control.request("GET", "/journal")
+    assert journal["kept"] == len(journal["entries"])
+    login = [(e["route"], e["status"]) for e in journal["entries"][-3:]]
+    assert login == [("usercode", 200), ("device_token", 200), ("oauth_token", 200)]
+    model = control.request("GET", "/model/requests")
+    assert model["kept"] == len(model["requests"]) and model["dropped"] >= 0
+    tenants = control.tenants()
+    assert "fuzz" in tenants["tenants"] and tenants["tenant_count"] == len(tenants["tenants"])
 
 
 async def test_hostile_bodies_on_every_route(fuzzed: MockTenant) -> None:
@@ -276,7 +275,7 @@ async def _answer_to(ws: aiohttp.ClientWebSocketResponse) -> str:
     while True:
         message = await ws.receive(timeout=10)
         assert message.type is aiohttp.WSMsgType.TEXT, message
-        frame = _strict(message.data)
+        frame = strict_loads(message.data)
         kind = frame.get("type")
         if kind == "error":
             assert frame["status"] < 500 and frame["error"]["message"], frame

@@ -15,6 +15,7 @@ from mock_backend.json_limits import MAX_DEPTH, MAX_NUMBER_CHARS
 from mock_backend.model_handle import MockModel
 from mock_backend.tenant_handle import MockTenant
 from tests.support import http
+from tests.support.strict_json import strict_loads
 
 from .conftest import DeviceClient
 from .test_model_endpoint import ModelClient, sse_events, user
@@ -49,19 +50,10 @@ HOSTILE = {
 }
 
 
-def _strict(text: str) -> Any:
-    """JSON as RFC 8259 has it: no NaN or Infinity."""
-
-    def refuse(name: str) -> Any:
-        raise AssertionError(f"{name} in a JSON answer")
-
-    return json.loads(text, parse_constant=refuse)
-
-
 def _journal_is_served(tenant: MockTenant) -> list[dict[str, Any]]:
     reply = http.get(f"{tenant.ready.control}/journal")
     assert reply.status == 200, reply.text[:300]
-    entries: list[dict[str, Any]] = _strict(reply.text)["entries"]
+    entries: list[dict[str, Any]] = strict_loads(reply.text)["entries"]
     return entries
 
 
@@ -83,7 +75,7 @@ def test_auth_routes_answer_an_oauth_error_naming_the_limit(
             device.issuer + path, data=data, headers={"Content-Type": "application/json"}
         )
         assert reply.status == 400, reply.text[:300]
-        body = _strict(reply.text)
+        body = strict_loads(reply.text)
         assert body["error"] == "invalid_request"
         _names_limit(body["error_description"], named)
     entries = _journal_is_served(mock_tenant)
@@ -105,7 +97,7 @@ def test_control_routes_answer_the_control_error_naming_the_limit(
             headers={"Content-Type": "application/json"},
         )
         assert reply.status == 400, reply.text[:300]
-        body = _strict(reply.text)
+        body = strict_loads(reply.text)
         assert body["error"] == "invalid_request"
         _names_limit(body["error_description"], named)
     assert mock_tenant.control.model_responses() == []
@@ -121,10 +113,10 @@ def test_backend_routes_answer_detail_and_mcp_a_json_rpc_error(
         "GET", f"{device.issuer}/backend-api/wham/usage", data=data, headers=json_type
     )
     assert usage.status == 400
-    _names_limit(_strict(usage.text)["detail"], named)
+    _names_limit(strict_loads(usage.text)["detail"], named)
     mcp = http.post(f"{device.issuer}/backend-api/ps/mcp", data=data, headers=json_type)
     assert mcp.status == 400
-    rpc = _strict(mcp.text)
+    rpc = strict_loads(mcp.text)
     assert rpc["id"] is None and rpc["jsonrpc"] == "2.0"
     _names_limit(rpc["error"]["message"], named)
     page = http.post(mock_tenant.ready.verification_page, data=data, headers=json_type)
@@ -146,7 +138,7 @@ def test_model_requests_over_http_json_or_zstd(
         headers["Content-Encoding"] = "zstd"
     reply = http.post(client.url, data=body, headers=headers)
     assert reply.status == 400, reply.text[:300]
-    _names_limit(_strict(reply.text)["detail"], named)
+    _names_limit(strict_loads(reply.text)["detail"], named)
     (record,) = mock_tenant.control.model_requests()
     assert record["kind"] == "rejected" and named in record["error"]
     _journal_is_served(mock_tenant)
@@ -193,13 +185,13 @@ async def test_websocket_frames_beyond_a_limit_get_an_error_frame_and_the_socket
         for case in ("600_deep", "million_deep", "int_5000_digits", "infinity"):
             data, named = HOSTILE[case]
             await ws.send_str('{"type": "response.create", "input": ' + data.decode() + "}")
-            frame = _strict((await ws.receive(timeout=10)).data)
+            frame = strict_loads((await ws.receive(timeout=10)).data)
             assert frame["type"] == "error" and frame["status"] == 400
             _names_limit(frame["error"]["message"], named)
         await ws.send_str(
             json.dumps({"type": "response.create", "model": "mock-model", "input": [user("hi")]})
         )
-        events = [_strict((await ws.receive(timeout=10)).data) for _ in range(3)]
+        events = [strict_loads((await ws.receive(timeout=10)).data) for _ in range(3)]
         assert "still here" in json.dumps(events)
     _journal_is_served(mock_tenant)
 
@@ -220,3 +212,11 @@ def test_bodies_within_the_limits_are_read_as_before(device: DeviceClient) -> No
     assert reply.status == 200, reply.text
     entries = _journal_is_served(device.tenant)
     assert entries[-1]["body"]["n"] == int("9" * MAX_NUMBER_CHARS)
+
+
+@pytest.mark.parametrize("text", ['{"x": NaN}', "[Infinity]", "[-Infinity]"])
+def test_the_strict_reader_of_answers_refuses_what_json_has_not(text: str) -> None:
+    """What the tests above read answers with: lenient, it would pass a NaN the mock sent."""
+    with pytest.raises(AssertionError, match="is not JSON"):
+        strict_loads(text)
+    assert strict_loads('{"x": [1.5, -2, "NaN"]}') == {"x": [1.5, -2, "NaN"]}

@@ -13,6 +13,7 @@ from mock_backend.tenant_handle import MockTenant
 from tests.support import http
 
 from .conftest import DeviceClient
+from .test_browser_login import authorize_url
 
 
 def _port(tenant: MockTenant) -> int:
@@ -153,7 +154,9 @@ def test_no_page_of_the_mock_can_be_framed(device: DeviceClient, mock_tenant: Mo
         _submit(mock_tenant, code["user_code"]),
         http.get(mock_tenant.ready.verification_page, headers={"Host": "attacker.example"}),
         http.get(f"{device.issuer}/deviceauth/callback"),
+        http.get(authorize_url(mock_tenant, "v" * 43)),
     ]
+    assert 'name="request_id"' in pages[-1].text  # the browser login page itself, not an error
     for page in pages:
         assert page.headers["Content-Type"].startswith("text/html")
         assert page.headers["X-Frame-Options"] == "DENY"

@@ -39,6 +39,17 @@ def small_backend() -> Iterator[BackendThread]:
         yield backend
 
 
+@pytest.fixture
+def small_tenant(small_backend: BackendThread) -> Iterator[MockTenant]:
+    """A fresh tenant of ``small_backend``, deleted whatever the test's outcome: with
+    ``max_tenants=4`` one left behind would fail the tests after it."""
+    made = MockTenant.of(small_backend.tenant(f"small-{secrets.token_hex(3)}"))
+    try:
+        yield made
+    finally:
+        small_backend.delete_tenant(made.name)
+
+
 def _root(tenant: MockTenant) -> str:
     return tenant.ready.issuer.split("/t/", 1)[0]
 
@@ -116,43 +127,50 @@ def test_at_most_max_tenants_exist(small_backend: BackendThread) -> None:
     control = ControlClient(small_backend.ready.control)
     room = 4 - control.tenants()["tenant_count"]
     names = [f"cap-{index}-{secrets.token_hex(2)}" for index in range(room)]
-    for name in names:
-        control.create_tenant(name)
-    with pytest.raises(ControlError) as full:
+    try:
+        for name in names:
+            control.create_tenant(name)
+        with pytest.raises(ControlError) as full:
+            control.create_tenant("one-too-many")
+        assert full.value.status == 409
+        assert "max_tenants 4" in str(full.value) and "DELETE" in str(full.value)
+        control.delete_tenant(names[0])
         control.create_tenant("one-too-many")
-    assert full.value.status == 409
-    assert "max_tenants 4" in str(full.value) and "DELETE" in str(full.value)
-    control.delete_tenant(names[0])
-    control.create_tenant("one-too-many")
-    for name in [*names[1:], "one-too-many"]:
-        control.delete_tenant(name)
+    finally:  # whatever failed, leave room for the tests after this one
+        for name in [*names, "one-too-many"]:
+            if name in control.tenants()["tenants"]:
+                control.delete_tenant(name)
 
 
-def test_the_journal_keeps_within_its_count_and_bytes(small_backend: BackendThread) -> None:
-    tenant = MockTenant.of(small_backend.tenant(f"journal-{secrets.token_hex(3)}"))
+def test_the_journal_keeps_within_its_count_and_bytes(
+    small_backend: BackendThread, small_tenant: MockTenant
+) -> None:
+    tenant = small_tenant
     url = f"{tenant.ready.issuer}/api/accounts/deviceauth/usercode"
     heavy = json.dumps({"client_id": "x", "pad": [{} for _ in range(150)]}).encode()
     for _ in range(40):  # each ~1 KB on the wire, ~20 KB once parsed: the bytes decide
-        assert http.post(url, data=heavy, headers={"Content-Type": "application/json"}).status
+        sent = http.post(url, data=heavy, headers={"Content-Type": "application/json"})
+        assert (sent.status, sent.json["error"]) == (401, "invalid_client")  # journalled anyway
     reply = http.get(f"{tenant.ready.control}/journal").json
     assert reply["max_bytes"] == 64 * 1024 and reply["kept_bytes"] <= 64 * 1024
     assert 1 < reply["kept"] == len(reply["entries"]) < 10
     assert reply["dropped"] == 40 - reply["kept"]
     light = json.dumps({"client_id": "x"}).encode()
     for _ in range(120):  # small ones: the count decides
-        http.post(url, data=light, headers={"Content-Type": "application/json"})
+        assert (
+            http.post(url, data=light, headers={"Content-Type": "application/json"}).status == 401
+        )
     reply = http.get(f"{tenant.ready.control}/journal").json
     assert reply["kept"] == 50 and reply["dropped"] == 160 - 50
     assert [e["seq"] for e in reply["entries"]] == list(range(111, 161))  # newest last
     stats = ControlClient(small_backend.ready.control).tenants()
     assert stats["journal_dropped"] >= 110
-    small_backend.delete_tenant(tenant.name)
 
 
 def test_the_model_request_log_keeps_within_its_count_and_bytes(
-    small_backend: BackendThread,
+    small_backend: BackendThread, small_tenant: MockTenant
 ) -> None:
-    tenant = MockTenant.of(small_backend.tenant(f"model-{secrets.token_hex(3)}"))
+    tenant = small_tenant
     client = ModelClient(tenant)
     long_turn = {"model": "mock-model", "input": [user("x" * 40_000)]}
     for _ in range(12):
@@ -165,11 +183,12 @@ def test_the_model_request_log_keeps_within_its_count_and_bytes(
     reply = http.get(f"{tenant.ready.control}/model/requests").json
     assert reply["kept"] == 20 and reply["dropped"] == 42 - 20
     assert ControlClient(small_backend.ready.control).tenants()["model_requests_dropped"] >= 22
-    small_backend.delete_tenant(tenant.name)
 
 
-def test_codes_and_waiting_browser_logins_are_bounded(small_backend: BackendThread) -> None:
-    tenant = MockTenant.of(small_backend.tenant(f"codes-{secrets.token_hex(3)}"))
+def test_codes_and_waiting_browser_logins_are_bounded(
+    small_backend: BackendThread, small_tenant: MockTenant
+) -> None:
+    tenant = small_tenant
     client = DeviceClient(tenant)
     codes = [client.new_code() for _ in range(8)]
     listed = tenant.control.request("GET", "/device-codes")
@@ -198,4 +217,3 @@ def test_codes_and_waiting_browser_logins_are_bounded(small_backend: BackendThre
     assert newest.status == 302
     stats = ControlClient(small_backend.ready.control).tenants()
     assert stats["device_codes_dropped"] >= 3 and stats["browser_requests_dropped"] >= 2
-    small_backend.delete_tenant(tenant.name)

@@ -75,7 +75,11 @@ def test_the_login_kinds_and_those_refused_are_the_bundles_of_our_release() -> N
 def _imports(path: Path) -> set[str]:
     """Modules of the package that ``path`` imports (type-checking imports included)."""
     module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-    package = module.rsplit(".", 1)[0] if path.name != "__init__.py" else module
+    # A relative import resolves against the package: a module's parent, an __init__'s own.
+    if path.name == "__init__.py":
+        package = module.removesuffix(".__init__")
+    else:
+        package = module.rsplit(".", 1)[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mock_backend.auth_file import auth_json_text
+from mock_backend.auth_file import write_auth_json
 from mock_backend.model_handle import MockModel
 from mock_backend.tenant_handle import MockTenant
 from tests.support.app_server import AppServer
@@ -19,9 +19,7 @@ Message = dict[str, Any]
 def sign_in(codex_home: Path, tenant: MockTenant, plan_type: str = "pro") -> dict[str, Any]:
     """Write an ``auth.json`` with tokens the tenant minted: codex starts signed in."""
     minted = tenant.control.mint_tokens(email="turns@example.com", plan_type=plan_type)
-    path = codex_home / "auth.json"
-    path.write_text(auth_json_text(minted))
-    path.chmod(0o600)
+    write_auth_json(codex_home, minted)
     return minted
 
 
