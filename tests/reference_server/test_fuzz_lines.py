@@ -35,6 +35,7 @@ from conformance.bundles import vendored
 from conformance.judge import Judge
 from conformance.session import Session
 from conformance.transport import WebSocketTransport
+from tests.support.strict_json import strict_loads
 
 from .conftest import REFERENCE
 from .hostile_lines import HostileLines, is_request_id
@@ -46,18 +47,9 @@ INITIALIZE = {"clientInfo": {"name": "fuzz", "version": "1"}}
 Message = dict[str, Any]
 
 
-def strict(raw: bytes | str) -> Any:
-    """JSON as the RFC has it: ``NaN`` and ``Infinity`` are not JSON."""
-
-    def refuse(name: str) -> None:
-        raise AssertionError(f"{name} on the wire: {raw[:200]!r}")
-
-    return json.loads(raw, parse_constant=refuse)
-
-
 def check(raw: bytes | str, request_ids: set[str | int]) -> Message:
     """One line the server wrote: a JSON-RPC message, and an answer only to what was asked."""
-    message = strict(raw)
+    message = strict_loads(raw)
     assert isinstance(message, dict), raw[:200]
     assert message.get("jsonrpc", "2.0") == "2.0", message
     if "method" in message:  # a notification or a server request

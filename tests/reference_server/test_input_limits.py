@@ -15,6 +15,7 @@ import pytest
 from mock_backend.tenant_handle import MockTenant
 from reference_server.jsonrpc import MAX_DEPTH, MAX_NUMBER_LENGTH, Refused, Request, decode
 from tests.support.app_server import AppServer
+from tests.support.strict_json import strict_loads
 
 from .conftest import REFERENCE, Start
 
@@ -32,15 +33,6 @@ def deep_request(request_id: str, depth: int) -> str:
     )
 
 
-def strict(line: bytes) -> Any:
-    """JSON as the RFC has it: ``NaN`` and ``Infinity`` are not JSON."""
-
-    def refuse(name: str) -> None:
-        raise ValueError(f"{name} is not JSON")
-
-    return json.loads(line, parse_constant=refuse)
-
-
 def run_lines(codex_home: Path, *lines: bytes) -> list[Any]:
     """Every stdout line of a server fed these lines (then EOF), parsed strictly."""
     env = {"CODEX_HOME": str(codex_home), "PATH": "/usr/bin:/bin"}
@@ -48,7 +40,7 @@ def run_lines(codex_home: Path, *lines: bytes) -> list[Any]:
         REFERENCE, input=b"\n".join(lines) + b"\n", capture_output=True, timeout=60, env=env
     )
     assert result.returncode == 0, result.stderr.decode()[-2000:]
-    return [strict(line) for line in result.stdout.splitlines()]
+    return [strict_loads(line) for line in result.stdout.splitlines()]
 
 
 def error_for(answers: list[Any], request_id: Any) -> dict[str, Any]:
