@@ -10,9 +10,7 @@ is ended on every path (a run that outlives its time limit, an interrupted matri
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import signal
 import subprocess
 import sys
 import threading
@@ -24,6 +22,7 @@ from typing import Any
 
 from ..baseline import BASELINES
 from ..baseline_choice import NONE
+from ..transport import stop_group
 from .record import ReleaseResult
 
 
@@ -113,18 +112,7 @@ class Processes:
 
 def _end(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM to the run's process group (the kit ends its servers), SIGKILL after 10 s."""
-    if proc.poll() is not None:
-        return
-    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    stop_group(proc, grace=10.0)
 
 
 def run_catalog(
