@@ -22,6 +22,8 @@ from typing import Any
 
 from ..baseline import BASELINES
 from ..baseline_choice import NONE
+from ..report import first_line
+from ..results import Failure
 from ..transport import stop_group
 from .record import ReleaseResult
 
@@ -175,8 +177,8 @@ def reason_of(scenario: dict[str, Any]) -> str | None:
     if outcome == "failed":
         return (
             "; ".join(
-                f"{f['fault']} fault, {f['kind']}: {_first_line(f['message'])}"
-                for f in scenario.get("failures", [])[:2]
+                f"{failure.heading}: {first_line(failure.message, 300)}"
+                for failure in (Failure(**f) for f in scenario.get("failures", [])[:2])
             )
             or None
         )
@@ -189,11 +191,6 @@ def reason_of(scenario: dict[str, Any]) -> str | None:
 
 def _environment(message: str) -> dict[str, str]:
     return {"fault": "environment", "message": message}
-
-
-def _first_line(text: str) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= 300 else line[:299] + "…"
 
 
 def _one_line(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.matrix.catalog_run import absorb
+from conformance.matrix.catalog_run import absorb, reason_of
 from conformance.matrix.record import ReleaseResult
 
 
@@ -42,3 +42,17 @@ def test_a_report_without_errors_fills_the_column() -> None:
     assert release.error is None
     assert release.scenarios == {"unknown-method": "passed", "api-key-login": "skipped"}
     assert release.reasons == {"api-key-login": "needs a key"}
+
+
+def test_a_failure_reason_names_the_rule_it_broke() -> None:
+    failure = {
+        "fault": "server",
+        "kind": "ordering",
+        "message": "account/updated came before the answer\nmore detail",
+        "step": "login",
+        "rule": "login-order",
+    }
+    scenario = {"id": "api-key-login", "outcome": "failed", "failures": [failure]}
+    assert reason_of(scenario) == (
+        "server fault, ordering (rule login-order): account/updated came before the answer"
+    )
