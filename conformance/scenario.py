@@ -22,7 +22,7 @@ from pydantic_core import ErrorDetails
 
 from mock_backend.validation_text import dotted, location, validation_text
 
-from .capabilities import CAPABILITIES
+from .capabilities import CAPABILITIES, CONFIG_TOML
 from .method_names import KnownMethods, known_methods
 from .steps import KINDS, Step
 from .steps.backend import BackendAction
@@ -80,7 +80,7 @@ class Scenario(_Strict):
         for step in self.steps:
             found |= step.capabilities()
         if "config.toml" in self.home:
-            found.add("config-toml")
+            found.add(CONFIG_TOML)
         return frozenset(found)
 
     @cached_property
