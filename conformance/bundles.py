@@ -11,11 +11,11 @@ there is, with a warning, since the verdicts may then be about another release.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .releases import SchemaNotGenerated, write_schema
 from .schema_check import SchemaCheck, SchemaSetError
 
 BUNDLES = Path(__file__).resolve().parent / "vendored"
@@ -91,17 +91,9 @@ def own_schema(argv: list[str], name: str, into: Path) -> SchemaChoice:
     into ``into``; SchemaSetError when the command fails."""
     into.mkdir(parents=True, exist_ok=True)
     try:
-        proc = subprocess.run(
-            [*argv, "generate-json-schema", "--out", str(into)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        write_schema(argv, into)
+    except SchemaNotGenerated as exc:
         raise SchemaSetError(f"`{name} generate-json-schema` failed: {exc}") from exc
-    if proc.returncode != 0:
-        raise SchemaSetError(f"`{name} generate-json-schema` failed: {proc.stderr.strip()[-400:]}")
     return SchemaChoice(
         f"{name} generate-json-schema", into, "--conformance-own-schema: the server's own schema"
     )
