@@ -19,13 +19,14 @@ import fcntl
 import importlib.metadata
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+from .versions import is_release
 
 PACKAGE = "openai-codex-cli-bin"
 NPM_PACKAGE = "@openai/codex"
@@ -34,7 +35,6 @@ _NPM_PLATFORMS = {
     "x86_64": ("linux-x64", "x86_64-unknown-linux-musl"),
     "aarch64": ("linux-arm64", "aarch64-unknown-linux-musl"),
 }
-_VERSION = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 _INSTALL_TIMEOUT = 900
 
 
@@ -106,7 +106,7 @@ def _checked(binary: Path, version: str, source: str) -> Path:
 
 def codex_binary(version: str) -> Path:
     """Path of the ``codex`` binary of ``version``, installing it into the cache if needed."""
-    if not _VERSION.match(version):
+    if not is_release(version):
         raise ReleaseUnavailable(f"{version!r} is not a codex version (e.g. 0.171.0)")
     if installed_version() == version:
         import codex_cli_bin

@@ -11,7 +11,6 @@ as a run names them), never a scenario that silently checks less or blames the s
 from __future__ import annotations
 
 import os
-import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -175,7 +174,3 @@ def catalog_files(folder: Path = CATALOG) -> list[Path]:
 
 def load_catalog(folder: Path = CATALOG) -> list[Scenario]:
     return [load(path) for path in catalog_files(folder)]
-
-
-def version_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])

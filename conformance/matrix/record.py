@@ -18,8 +18,8 @@ from typing import Any
 from mock_backend.version import kit_version
 
 from ..report import OUTCOMES
+from ..versions import version_key
 from .compat_steps import CompatStep
-from .versions import version_key
 
 FORMAT = 1
 

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from ..releases import codex_binary
 from ..scenario import CATALOG, load_catalog
+from ..versions import version_key
 from .catalog_run import Processes, RunsEnded, RunSettings, run_catalog
 from .compat_steps import CompatStep, compare_bundles
 from .fetch import BinaryFinder, fetch
 from .published import Published
 from .record import Matrix, ReleaseResult
 from .release_bundle import bundle_for, vendored_folder
-from .versions import version_key
 
 Log = Callable[[str], None]
 
