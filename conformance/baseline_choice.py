@@ -12,15 +12,13 @@ it follows) is not held to codex's deviations.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .baseline import BASELINES, Baseline, packaged
+from .versions import is_stable, nearest_not_newer, version_key
 
 #: What ``--conformance-baseline`` takes to hold a server to no baseline at all.
 NONE = "none"
-_NAME = re.compile(r"^codex-(\d+)\.(\d+)\.(\d+)$")
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -33,33 +31,33 @@ class BaselineChoice:
     warning: str | None = None
 
 
-def _releases() -> dict[tuple[int, ...], str]:
-    found: dict[tuple[int, ...], str] = {}
+def _releases() -> dict[str, str]:
+    """version -> the packaged baseline of that release (``codex-VERSION``)."""
+    found: dict[str, str] = {}
     for name in packaged():
-        if match := _NAME.match(name):
-            found[tuple(int(part) for part in match.groups())] = name
+        version = name.removeprefix("codex-")
+        if version != name and is_stable(version):
+            found[version] = name
     return found
 
 
 def choose_packaged(version: str | None) -> BaselineChoice:
     """The packaged baseline that holds a server reporting ``version``."""
-    match = _VERSION.match(version or "")
-    if match is None:
+    if version is None or not is_stable(version):
         return BaselineChoice(
             Baseline.empty(), None, "no packaged baseline: the server reports no version"
         )
-    wanted = tuple(int(part) for part in match.groups())
     releases = _releases()
-    older = sorted(key for key in releases if key <= wanted)
-    if not older:
+    nearest = nearest_not_newer(version, releases)
+    if nearest is None:
         return BaselineChoice(
             Baseline.empty(),
             None,
             f"no packaged baseline: the server reports {version}, older than every one",
         )
-    name = releases[older[-1]]
+    name = releases[nearest]
     baseline = Baseline.load(BASELINES / f"{name}.yaml")
-    if older[-1] == wanted:
+    if version_key(nearest) == version_key(version):
         return BaselineChoice(baseline, name, f"packaged {name}: the server reports {version}")
     text = (
         f"the server reports {version}, which has no packaged baseline; held to the nearest "

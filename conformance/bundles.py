@@ -10,16 +10,15 @@ there is, with a warning, since the verdicts may then be about another release.
 
 from __future__ import annotations
 
-import re
-import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .releases import SchemaNotGenerated, write_schema
 from .schema_check import SchemaCheck, SchemaSetError
+from .versions import is_stable, nearest_not_newer, version_key
 
 BUNDLES = Path(__file__).resolve().parent / "vendored"
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -32,12 +31,6 @@ class SchemaChoice:
     warning: str | None = None
 
 
-def _key(version: str) -> tuple[int, ...]:
-    match = _VERSION.match(version)
-    assert match is not None
-    return tuple(int(part) for part in match.groups())
-
-
 def versions(root: Path = BUNDLES) -> list[str]:
     """The releases vendored under ``root``, oldest first."""
     if not root.is_dir():
@@ -45,10 +38,10 @@ def versions(root: Path = BUNDLES) -> list[str]:
             f"{root}: the vendored schema bundles are missing (expected one folder per codex "
             "release, e.g. 0.163.0/, as `scripts/vendor-schema VERSION` writes them)"
         )
-    found = [p.name for p in root.iterdir() if p.is_dir() and _VERSION.match(p.name)]
+    found = [p.name for p in root.iterdir() if p.is_dir() and is_stable(p.name)]
     if not found:
         raise SchemaSetError(f"{root}: no vendored schema bundles (no VERSION/ folders)")
-    return sorted(found, key=_key)
+    return sorted(found, key=version_key)
 
 
 def choose(version: str | None, root: Path = BUNDLES) -> SchemaChoice:
@@ -58,21 +51,21 @@ def choose(version: str | None, root: Path = BUNDLES) -> SchemaChoice:
     def pick(release: str, reason: str, warning: str | None = None) -> SchemaChoice:
         return SchemaChoice(f"codex-{release}", root / release, reason, warning)
 
-    if version is None or not _VERSION.match(version):
+    if version is None or not is_stable(version):
         newest = known[-1]
         text = (
             f"the server reports no parseable version; judged by the newest vendored "
             f"release, {newest}"
         )
         return pick(newest, text, text)
-    if version in known:
+    nearest = nearest_not_newer(version, known)
+    if nearest == version:
         return pick(version, f"the server reports {version}")
-    older = [v for v in known if _key(v) <= _key(version)]
-    if older:
+    if nearest is not None:
         return pick(
-            older[-1],
+            nearest,
             f"the server reports {version}, which has no vendored bundle; judged by the "
-            f"newest release not newer than it, {older[-1]}",
+            f"newest release not newer than it, {nearest}",
         )
     text = (
         f"the server reports {version}, older than every vendored bundle; judged by the "
@@ -91,17 +84,9 @@ def own_schema(argv: list[str], name: str, into: Path) -> SchemaChoice:
     into ``into``; SchemaSetError when the command fails."""
     into.mkdir(parents=True, exist_ok=True)
     try:
-        proc = subprocess.run(
-            [*argv, "generate-json-schema", "--out", str(into)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        write_schema(argv, into)
+    except SchemaNotGenerated as exc:
         raise SchemaSetError(f"`{name} generate-json-schema` failed: {exc}") from exc
-    if proc.returncode != 0:
-        raise SchemaSetError(f"`{name} generate-json-schema` failed: {proc.stderr.strip()[-400:]}")
     return SchemaChoice(
         f"{name} generate-json-schema", into, "--conformance-own-schema: the server's own schema"
     )

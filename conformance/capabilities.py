@@ -21,21 +21,30 @@ LOGIN_CAPABILITY = {
 
 #: Threads, turns and the model catalog: a server of the account surface only lacks it.
 CONVERSATION = "conversation"
+#: The method families of the conversation: threads, turns, the model catalog, and what a
+#: turn sends (``item/...`` notifications and approval requests, ``serverRequest/resolved``).
+CONVERSATION_PREFIXES = ("thread/", "turn/", "item/", "model/", "serverRequest/")
+#: ``account/rateLimits/read`` and the rate-limit notifications.
+RATE_LIMITS = "rate-limits"
+#: Requests the server sends the client (approvals) and waits on.
+SERVER_REQUESTS = "server-requests"
+#: Reading the ``config.toml`` a scenario writes into ``CODEX_HOME``.
+CONFIG_TOML = "config-toml"
 
 
 def method_capability(method: str) -> str | None:
     """The capability a request method needs, beyond the account surface's basics."""
     if method == "account/rateLimits/read":
-        return "rate-limits"
-    if method.startswith(("thread/", "turn/")) or method == "model/list":
+        return RATE_LIMITS
+    if method.startswith(CONVERSATION_PREFIXES):
         return CONVERSATION
     return None
 
 
 CAPABILITIES = (
     *LOGIN_CAPABILITY.values(),
-    "rate-limits",
-    "server-requests",
-    "config-toml",
+    RATE_LIMITS,
+    SERVER_REQUESTS,
+    CONFIG_TOML,
     CONVERSATION,
 )

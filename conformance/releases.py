@@ -19,13 +19,14 @@ import fcntl
 import importlib.metadata
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+from .versions import is_release
 
 PACKAGE = "openai-codex-cli-bin"
 NPM_PACKAGE = "@openai/codex"
@@ -34,7 +35,6 @@ _NPM_PLATFORMS = {
     "x86_64": ("linux-x64", "x86_64-unknown-linux-musl"),
     "aarch64": ("linux-arm64", "aarch64-unknown-linux-musl"),
 }
-_VERSION = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 _INSTALL_TIMEOUT = 900
 
 
@@ -106,7 +106,7 @@ def _checked(binary: Path, version: str, source: str) -> Path:
 
 def codex_binary(version: str) -> Path:
     """Path of the ``codex`` binary of ``version``, installing it into the cache if needed."""
-    if not _VERSION.match(version):
+    if not is_release(version):
         raise ReleaseUnavailable(f"{version!r} is not a codex version (e.g. 0.171.0)")
     if installed_version() == version:
         import codex_cli_bin
@@ -186,17 +186,32 @@ def _last_line(text: str) -> str:
     return lines[-1][:300] if lines else ""
 
 
+class SchemaNotGenerated(RuntimeError):
+    """``generate-json-schema`` could not be run or failed; the message says why."""
+
+
+def write_schema(server: list[str], out: Path, timeout: float = 120.0) -> Path:
+    """Run ``SERVER generate-json-schema --out OUT`` (``server``: the app-server command,
+    ``[codex, "app-server"]``), the one way the kit has a release write its own bundle.
+    SchemaNotGenerated, with the stderr tail, when it cannot be run or fails."""
+    try:
+        proc = subprocess.run(
+            [*server, "generate-json-schema", "--out", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SchemaNotGenerated(str(exc)) from exc
+    if proc.returncode != 0:
+        raise SchemaNotGenerated(proc.stderr.strip()[-400:] or f"exit {proc.returncode}")
+    return out
+
+
 def generate_schema(version: str, out: Path) -> Path:
     """Write ``version``'s own JSON Schema bundle (``generate-json-schema``) into ``out``."""
-    proc = subprocess.run(
-        [str(codex_binary(version)), "app-server", "generate-json-schema", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise ReleaseUnavailable(
-            f"codex {version} could not generate its schema: {proc.stderr.strip()[-500:]}"
-        )
-    return out
+    try:
+        return write_schema([str(codex_binary(version)), "app-server"], out)
+    except SchemaNotGenerated as exc:
+        raise ReleaseUnavailable(f"codex {version} could not generate its schema: {exc}") from exc

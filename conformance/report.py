@@ -204,7 +204,7 @@ class RunReport:
             + (f" ({self.baseline_reason})" if self.baseline_reason else "")
             + f" · kit {self.kit_version}",
             "",
-            *(f"> ❌ **{e.heading}**: {_cell(e.message)}\n" for e in self.errors),
+            *(f"> ❌ **{e.heading}**: {cell(e.message)}\n" for e in self.errors),
             *(f"> ⚠️ {warning}\n" for warning in self.warnings),
             " · ".join(f"**{counts[o]}** {o}" for o in OUTCOMES)
             + (f" (**{len(not_run)}** of them not run)" if not_run else ""),
@@ -213,13 +213,13 @@ class RunReport:
             "|---|---|---|---:|---|",
         ]
         for result in sorted(self.results, key=lambda r: (r.outcome != "failed", r.id)):
-            details = "; ".join(f"{f.heading}: {_first_line(f.message)}" for f in result.failures)
+            details = "; ".join(f"{f.heading}: {first_line(f.message)}" for f in result.failures)
             if result.outcome in ("xfailed", "skipped", "passed") and result.reason:
                 details = result.reason
             outcome = "not run" if result.id in not_run else result.outcome
             lines.append(
-                f"| `{result.id}` | {_cell(result.title)} | {outcome} | "
-                f"{result.duration:.2f} s | {_cell(details)} |"
+                f"| `{result.id}` | {cell(result.title)} | {outcome} | "
+                f"{result.duration:.2f} s | {cell(details)} |"
             )
         if gaps := self.schema_gaps():
             lines += ["", f"### Schema gaps of `{self.schema}` (warnings, not failures)", ""]
@@ -275,7 +275,7 @@ class RunReport:
                 lines.append(f"  FAILED  {named}: {', '.join(kinds)}")
                 lines.extend(
                     f"          {f'rule {f.rule}: ' if f.rule else ''}"
-                    f"{f'[{f.step}] ' if f.step else ''}{_first_line(f.message)}"
+                    f"{f'[{f.step}] ' if f.step else ''}{first_line(f.message)}"
                     for f in result.failures[:3]
                 )
             elif result.outcome == "xfailed":
@@ -299,10 +299,12 @@ class RunReport:
         return lines
 
 
-def _first_line(text: str) -> str:
+def first_line(text: str, limit: int = 200) -> str:
+    """A message's first line, cut to ``limit`` characters: what fits a summary."""
     line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= 200 else line[:199] + "…"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
+    """``text`` as one cell of a Markdown table."""
     return text.replace("|", "\\|").replace("\n", " ")

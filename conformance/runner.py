@@ -23,11 +23,12 @@ from . import matching
 from .exclusive import hold
 from .results import Failure, ScenarioResult, SchemaWarning
 from .run_context import RunContext, RunOptions
-from .scenario import Scenario, version_tuple
+from .scenario import Scenario
 from .session import Stop
 from .steps import StepKind
 from .target import Target
 from .transcript import last_lines
+from .versions import is_release, version_key
 
 __all__ = ["RunOptions", "run_scenario", "skip_reason"]
 
@@ -50,7 +51,12 @@ def skip_reason(
     lacking = sorted(scenario.capabilities & set(lacks))
     if lacking:
         return f"needs {', '.join(lacking)}, which the server lacks (--app-server-lacks)"
-    if needs.min_version and version and version_tuple(version) < version_tuple(needs.min_version):
+    if (
+        needs.min_version
+        and version
+        and is_release(version)
+        and version_key(version) < version_key(needs.min_version)
+    ):
         return f"needs codex {needs.min_version} or later; the server reports {version}"
     return None
 

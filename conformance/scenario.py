@@ -11,7 +11,6 @@ as a run names them), never a scenario that silently checks less or blames the s
 from __future__ import annotations
 
 import os
-import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -22,7 +21,7 @@ from pydantic_core import ErrorDetails
 
 from mock_backend.validation_text import dotted, location, validation_text
 
-from .capabilities import CAPABILITIES
+from .capabilities import CAPABILITIES, CONFIG_TOML
 from .method_names import KnownMethods, known_methods
 from .steps import KINDS, Step
 from .steps.backend import BackendAction
@@ -80,7 +79,7 @@ class Scenario(_Strict):
         for step in self.steps:
             found |= step.capabilities()
         if "config.toml" in self.home:
-            found.add("config-toml")
+            found.add(CONFIG_TOML)
         return frozenset(found)
 
     @cached_property
@@ -175,7 +174,3 @@ def catalog_files(folder: Path = CATALOG) -> list[Path]:
 
 def load_catalog(folder: Path = CATALOG) -> list[Scenario]:
     return [load(path) for path in catalog_files(folder)]
-
-
-def version_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])

@@ -108,15 +108,8 @@ class ServerProcess:
         outlive a run stopped while it was being stopped.
         """
         try:
-            if self.proc.poll() is None:
-                self._signal(signal.SIGTERM)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self.proc.wait(self.term_grace)
+            stop_group(self.proc, self.term_grace)
         finally:
-            # Children the server left in its group go too, even when the leader exited.
-            self._signal(signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(5)
             _LIVE.discard(self)
         if self.proc.stdin is not None:
             with contextlib.suppress(OSError):
@@ -124,9 +117,28 @@ class ServerProcess:
         self._stderr_reader.join(2)
         _close_after(self._stderr_reader, self.proc.stderr)
 
-    def _signal(self, sig: signal.Signals) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, sig)
+
+def stop_group(proc: subprocess.Popen[Any], grace: float, kill_wait: float = 5.0) -> None:
+    """End ``proc``'s whole process group (started with ``start_new_session``): SIGTERM,
+    then SIGKILL after ``grace`` seconds.
+
+    The SIGKILL comes whatever interrupts the grace period (a KeyboardInterrupt), and even
+    when the leader has exited: children it left in its group go too.
+    """
+    try:
+        if proc.poll() is None:
+            _signal_group(proc, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(grace)
+    finally:
+        _signal_group(proc, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(kill_wait)
+
+
+def _signal_group(proc: subprocess.Popen[Any], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
 
 
 @contextlib.contextmanager

@@ -10,9 +10,7 @@ is ended on every path (a run that outlives its time limit, an interrupted matri
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import signal
 import subprocess
 import sys
 import threading
@@ -24,6 +22,9 @@ from typing import Any
 
 from ..baseline import BASELINES
 from ..baseline_choice import NONE
+from ..report import first_line
+from ..results import Failure
+from ..transport import stop_group
 from .record import ReleaseResult
 
 
@@ -113,18 +114,7 @@ class Processes:
 
 def _end(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM to the run's process group (the kit ends its servers), SIGKILL after 10 s."""
-    if proc.poll() is not None:
-        return
-    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    stop_group(proc, grace=10.0)
 
 
 def run_catalog(
@@ -159,7 +149,15 @@ def run_catalog(
 
 
 def absorb(release: ReleaseResult, data: dict[str, Any]) -> None:
-    """Take a conformance JSON report into ``release``: outcomes, reasons, what judged it."""
+    """Take a conformance JSON report into ``release``: outcomes, reasons, what judged it.
+
+    A report whose run found the server unusable before any scenario (its preflight: a
+    binary that will not start, that does not answer ``initialize``) lists that once in
+    its ``errors``; the release gets it as its one fault and no scenario outcomes, as
+    none of them ran."""
+    if errors := [e for e in data.get("errors", []) if e.get("fault") == "environment"]:
+        release.error = _environment(_one_line(str(errors[0].get("message", ""))))
+        return
     release.server_version = data.get("server_version")
     release.schema = data.get("schema")
     baseline = data.get("baseline")
@@ -172,16 +170,6 @@ def absorb(release: ReleaseResult, data: dict[str, Any]) -> None:
         release.scenarios[scenario["id"]] = scenario["outcome"]
         if why := reason_of(scenario):
             release.reasons[scenario["id"]] = why
-    failures = [f for s in scenarios for f in s.get("failures", [])]
-    if (
-        scenarios
-        and all(s["outcome"] == "failed" for s in scenarios)
-        and failures
-        and all(f.get("fault") == "environment" for f in failures)
-    ):
-        release.error = _environment(
-            f"no scenario could run: {_first_line(str(failures[0].get('message', '')))}"
-        )
 
 
 def reason_of(scenario: dict[str, Any]) -> str | None:
@@ -189,8 +177,8 @@ def reason_of(scenario: dict[str, Any]) -> str | None:
     if outcome == "failed":
         return (
             "; ".join(
-                f"{f['fault']} fault, {f['kind']}: {_first_line(f['message'])}"
-                for f in scenario.get("failures", [])[:2]
+                f"{failure.heading}: {first_line(failure.message, 300)}"
+                for failure in (Failure(**f) for f in scenario.get("failures", [])[:2])
             )
             or None
         )
@@ -205,9 +193,10 @@ def _environment(message: str) -> dict[str, str]:
     return {"fault": "environment", "message": message}
 
 
-def _first_line(text: str) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= 300 else line[:299] + "…"
+def _one_line(text: str) -> str:
+    """A multi-line message (what failed, what to do, the stderr tail) as one table cell."""
+    line = " / ".join(part.strip() for part in text.strip().splitlines() if part.strip())
+    return line if len(line) <= 600 else line[:599] + "…"
 
 
 def _tail(log: Path) -> str:

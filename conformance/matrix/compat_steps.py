@@ -16,6 +16,7 @@ from typing import Any
 from ..compat.diff import compare
 from ..compat.loader import MAPS, SchemaInputError, SchemaSet, load
 from ..compat.report import Report
+from ..result_types import result_types
 
 #: The levels a step keeps, as the matrix.json keys that hold them.
 LEVEL_KEYS = {"ERROR": "errors", "WARN": "warnings", "INFO": "info"}
@@ -56,17 +57,22 @@ class CompatStep:
 
 
 def methods_by_type(*schemas: SchemaSet) -> dict[str, str]:
-    """Root type -> method: params types from the method maps, and ``XResponse`` for the
-    ``XParams`` of a request."""
+    """Root type -> method: params types from the method maps, and each request's result
+    type as :mod:`conformance.result_types` resolves it (the ``XParams`` -> ``XResponse``
+    convention and the declared exceptions: ``LogoutAccountResponse``, ``ConfigWriteResponse``)."""
     found: dict[str, str] = {}
     for schema in schemas:
+        requests: dict[str, str | None] = {}
         for map_name in MAPS:
-            for method, params in schema.methods(map_name).items():
-                if params is None:
-                    continue
-                found.setdefault(params, method)
-                if map_name.endswith("Request") and params.endswith("Params"):
-                    found.setdefault(params[: -len("Params")] + "Response", method)
+            methods = schema.methods(map_name)
+            for method, params in methods.items():
+                if params is not None:
+                    found.setdefault(params, method)
+            if map_name.endswith("Request"):
+                requests.update(methods)
+        results, _unresolved = result_types(requests, schema.definitions)
+        for method, result in results.items():
+            found.setdefault(result, method)
     return found
 
 

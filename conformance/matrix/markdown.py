@@ -7,6 +7,7 @@ schema findings, errors and warnings listed, info counted.
 
 from __future__ import annotations
 
+from ..report import cell
 from .compat_steps import CompatStep
 from .record import Matrix, ReleaseResult
 
@@ -53,7 +54,7 @@ def render_markdown(matrix: Matrix) -> str:
         lines += [
             f"| {s.old} → {s.new} | {len(s.errors)} | {len(s.warnings)} | {len(s.info)} |"
             if not s.error
-            else f"| {s.old} → {s.new} | | | {_cell(s.error)} |"
+            else f"| {s.old} → {s.new} | | | {cell(s.error)} |"
             for s in matrix.compat
         ]
         for step in matrix.compat:
@@ -72,7 +73,7 @@ def _release_row(release: ReleaseResult) -> str:
     return (
         f"| {release.version}{published} | {release.source or '—'} | {counts['passed']} | "
         f"{counts['failed']} | {counts['xfailed']} | {counts['skipped']} | "
-        f"{release.baseline or '—'} | {_cell(note)} |"
+        f"{release.baseline or '—'} | {cell(note)} |"
     )
 
 
@@ -92,7 +93,3 @@ def _step_details(step: CompatStep) -> list[str]:
         for level, f in listed
     ]
     return [*lines, "", "</details>"]
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")

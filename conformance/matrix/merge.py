@@ -11,6 +11,7 @@ all of them.
 from __future__ import annotations
 
 import shutil
+from dataclasses import fields
 from pathlib import Path
 
 from .record import Matrix, ReleaseResult
@@ -71,10 +72,9 @@ def _unite(into: ReleaseResult, other: ReleaseResult, folder: Path) -> None:
         into.scenarios[scenario] = outcome
     into.reasons.update(other.reasons)
     into.shards = sorted({*into.shards, *other.shards})
-    into.error = into.error or other.error
-    for key in ("source", "published", "server_version", "schema", "baseline", "bundle"):
-        if getattr(into, key) is None:
-            setattr(into, key, getattr(other, key))
+    for single in fields(ReleaseResult):  # error, source, schema ...: the first one known
+        if single.default is None and getattr(into, single.name) is None:
+            setattr(into, single.name, getattr(other, single.name))
     into.schema_gaps = sorted({*into.schema_gaps, *other.schema_gaps})
     for key, seconds in other.seconds.items():
         into.seconds[key] = max(into.seconds.get(key, 0.0), seconds)

@@ -14,7 +14,6 @@ when neither can, the error says so and how to run on exact versions from the ca
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -22,9 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..releases import NPM_PACKAGE, PACKAGE, ReleaseUnavailable, _npm_platform
-from .versions import version_key
+from ..versions import is_stable, version_key
 
-_STABLE = re.compile(r"^\d+\.\d+\.\d+$")
 _TIMEOUT = 120
 
 
@@ -109,7 +107,7 @@ def _pypi_versions(pip: list[str]) -> tuple[dict[str, None], str | None]:
     for line in out.splitlines():
         if line.startswith("Available versions:"):
             found = [v.strip() for v in line.split(":", 1)[1].split(",")]
-            return {v: None for v in found if _STABLE.match(v)}, None
+            return {v: None for v in found if is_stable(v)}, None
     return {}, f"`pip index versions {PACKAGE}` printed no 'Available versions:' line"
 
 
@@ -130,5 +128,5 @@ def _npm_versions(npm: list[str]) -> tuple[dict[str, str | None], str | None]:
     return {
         v: (str(times[v])[:10] if v in times else None)
         for v in versions
-        if _STABLE.match(v) and f"{v}-{suffix}" in versions
+        if is_stable(v) and f"{v}-{suffix}" in versions
     }, None

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from mock_backend.version import kit_version
 
+from ..report import OUTCOMES
+from ..versions import version_key
 from .compat_steps import CompatStep
-from .versions import version_key
 
-OUTCOMES = ("passed", "failed", "xfailed", "skipped")
 FORMAT = 1
 
 
@@ -55,40 +55,27 @@ class ReleaseResult:
         return {outcome: found[outcome] for outcome in OUTCOMES}
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "source": self.source,
-            "published": self.published,
-            "scenarios": dict(sorted(self.scenarios.items())),
-            "reasons": dict(sorted(self.reasons.items())),
-            "error": self.error,
-            "summary": self.counts(),
-            "server_version": self.server_version,
-            "schema": self.schema,
-            "baseline": self.baseline,
-            "bundle": self.bundle,
-            "schema_gaps": self.schema_gaps,
-            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
-            "shards": self.shards,
-        }
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data.update(
+            scenarios=dict(sorted(self.scenarios.items())),
+            reasons=dict(sorted(self.reasons.items())),
+            summary=self.counts(),
+            seconds={k: round(v, 2) for k, v in self.seconds.items()},
+        )
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ReleaseResult:
-        return cls(
-            version=str(data["version"]),
-            source=data.get("source"),
-            scenarios=dict(data.get("scenarios") or {}),
-            reasons=dict(data.get("reasons") or {}),
-            error=data.get("error"),
-            published=data.get("published"),
-            server_version=data.get("server_version"),
-            schema=data.get("schema"),
-            baseline=data.get("baseline"),
-            bundle=data.get("bundle"),
-            schema_gaps=list(data.get("schema_gaps") or []),
-            seconds=dict(data.get("seconds") or {}),
-            shards=list(data.get("shards") or []),
-        )
+        """Every field from its key; a missing or null list or mapping is empty."""
+        found: dict[str, Any] = {"version": str(data["version"])}
+        for f in fields(cls):
+            if f.name in found:
+                continue
+            value = data.get(f.name)
+            if callable(f.default_factory):  # a list or a dict: a copy of the right type
+                value = type(f.default_factory())(value or ())
+            found[f.name] = value
+        return cls(**found)
 
 
 @dataclass

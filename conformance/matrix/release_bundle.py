@@ -11,14 +11,12 @@ binaries only the per-release jobs had.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..bundles import BUNDLES
-from ..releases import cache_root
+from ..releases import SchemaNotGenerated, cache_root, write_schema
 
-_TIMEOUT = 120
 #: A file every bundle has (the request map): a folder without it is no bundle.
 _MARK = "ClientRequest.json"
 
@@ -47,16 +45,13 @@ def bundle_for(version: str, binary: Path | None) -> ReleaseBundle:
     staging = folder.with_name(folder.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
-    argv = [str(binary), "app-server", "generate-json-schema", "--out", str(staging)]
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        write_schema([str(binary), "app-server"], staging)
+        if not (staging / _MARK).is_file():
+            raise SchemaNotGenerated("exit 0, no JSON written")
+    except SchemaNotGenerated as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        return ReleaseBundle(None, None, f"codex {version} generate-json-schema: {exc}")
-    if proc.returncode != 0 or not (staging / _MARK).is_file():
-        shutil.rmtree(staging, ignore_errors=True)
-        tail = proc.stderr.strip()[-300:] or f"exit {proc.returncode}, no JSON written"
-        return ReleaseBundle(None, None, f"codex {version} generate-json-schema failed: {tail}")
+        return ReleaseBundle(None, None, f"codex {version} generate-json-schema failed: {exc}")
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)
     return ReleaseBundle(folder, "generated")

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..capabilities import CONVERSATION, CONVERSATION_PREFIXES
 from .compat_steps import CompatStep
 from .record import Matrix, ReleaseResult, state
 
@@ -23,7 +24,7 @@ REGENERATE = "python -m conformance.matrix.release_notes docs/releases.json > do
 #: ``item/.../requestApproval`` server requests, so they count as the conversation).
 SURFACES: dict[str, tuple[str, ...]] = {
     "account": ("account/",),
-    "conversation": ("thread/", "turn/", "item/", "model/", "serverRequest/"),
+    CONVERSATION: CONVERSATION_PREFIXES,
 }
 _LEVELS = (("errors", "ERROR"), ("warnings", "WARN"), ("info", "INFO"))
 

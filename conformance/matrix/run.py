@@ -19,14 +19,13 @@ from pathlib import Path
 
 from ..releases import codex_binary
 from ..scenario import CATALOG, load_catalog
+from ..versions import version_key
 from .catalog_run import Processes, RunsEnded, RunSettings, run_catalog
 from .compat_steps import CompatStep, compare_bundles
 from .fetch import BinaryFinder, fetch
 from .published import Published
 from .record import Matrix, ReleaseResult
 from .release_bundle import bundle_for, vendored_folder
-from .startup import start_failure
-from .versions import version_key
 
 Log = Callable[[str], None]
 
@@ -91,9 +90,6 @@ def run_release(
         release.bundle = f"bundles/{version}"
     else:
         release.reasons["(schema)"] = bundle.error or "no schema bundle"
-    if why := start_failure(got.binary):
-        release.error = {"fault": "environment", "message": why}
-        return release
     begun = time.monotonic()
     own = bundle.folder if bundle.origin == "generated" else None
     run_catalog(release, got.binary, out / "releases" / version, settings, processes, own)

@@ -19,12 +19,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..versions import STABLE, is_release, version_key
 from .published import Published
-from .versions import version_key
 
-_STABLE = r"\d+\.\d+\.\d+"
-_EXACT = re.compile(rf"^{_STABLE}(?:-[0-9A-Za-z.-]+)?$")
-_RANGE = re.compile(rf"^({_STABLE})?\.\.({_STABLE})?$")
+_RANGE = re.compile(rf"^({STABLE})?\.\.({STABLE})?$")
 _LATEST = re.compile(r"^latest:(\d+)$")
 _REGISTRIES = ("pypi", "npm")
 EXAMPLE = "0.133.0,0.160.0..0.171.0,latest:3,pypi"
@@ -47,10 +45,7 @@ class Selection:
             raise SelectionError(f"--releases is empty; e.g. --releases {EXAMPLE}")
         for item in items:
             if not (
-                _EXACT.match(item)
-                or _RANGE.match(item)
-                or _LATEST.match(item)
-                or item in _REGISTRIES
+                is_release(item) or _RANGE.match(item) or _LATEST.match(item) or item in _REGISTRIES
             ):
                 raise SelectionError(
                     f"--releases: {item!r} is not a release (0.163.0), a range "
@@ -64,14 +59,14 @@ class Selection:
 
     @property
     def needs_index(self) -> bool:
-        return any(not _EXACT.match(item) for item in self.items)
+        return any(not is_release(item) for item in self.items)
 
     def resolve(self, published: Callable[[], Published]) -> list[str]:
         """The releases, oldest first; ``published`` is called (once) only if needed."""
         index = published() if self.needs_index else None
         chosen: set[str] = set()
         for item in self.items:
-            if _EXACT.match(item):
+            if is_release(item):
                 chosen.add(item)
                 continue
             assert index is not None

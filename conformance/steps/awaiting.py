@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..capabilities import SERVER_REQUESTS
 from .base import Expect, Save, StepKind, Timeout
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class ServerRequest(StepKind):
         return self
 
     def capabilities(self) -> frozenset[str]:
-        return frozenset({"server-requests"})
+        return frozenset({SERVER_REQUESTS})
 
     def execute(self, run: RunContext) -> None:
         method = self.server_request

@@ -90,10 +90,10 @@ def test_bad_releases_get_an_environment_fault_and_the_others_still_run(
     errors = {v: by_version[v]["error"] for v in ("9.3.0", "9.4.0", "9.5.0", "9.6.0")}
     assert {e["fault"] for e in errors.values()} == {"environment"}
     assert "neither on PyPI (No matching distribution found)" in errors["9.3.0"]["message"]
-    assert (
-        "does not start: it ended with exit code 127; stderr: codex: error while loading"
-        in errors["9.4.0"]["message"]
+    assert errors["9.4.0"]["message"].startswith(
+        "the server ended before answering `initialize` (exit code 127): "
     )
+    assert "its stderr ends: / codex: error while loading" in errors["9.4.0"]["message"]
     assert "cannot unpack" in errors["9.5.0"]["message"]
     assert "reports 9.6.1" in errors["9.6.0"]["message"]
     assert by_version["9.3.0"]["scenarios"] == {} and by_version["9.3.0"]["source"] is None
@@ -110,7 +110,7 @@ def test_bad_releases_get_an_environment_fault_and_the_others_still_run(
     page = (out / "matrix.html").read_text()
     assert "9.5.0 not run</b>: environment fault: " in page
     summary = (out / "matrix.md").read_text()
-    row = "| 9.4.0 | npm | 0 | 0 | 0 | 0 | — | **environment fault**: `codex app-server` does not"
+    row = "| 9.4.0 | npm | 0 | 0 | 0 | 0 | — | **environment fault**: the server ended before"
     assert row in summary
     assert Matrix.read(out / "matrix.json").to_json() == data
 

@@ -11,7 +11,7 @@ import pytest
 
 from conformance.matrix.published import Published, PublishedRelease, RegistryError
 from conformance.matrix.selection import Selection, SelectionError
-from conformance.matrix.versions import version_key
+from conformance.versions import version_key
 
 
 def published(*versions: str, pypi_up_to: str = "0.163.0") -> Published:
