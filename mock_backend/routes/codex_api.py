@@ -221,7 +221,7 @@ async def _ws_message(
     seen = _auth(request)
     refused = _refusal(request, seen)
     if refused is not None:
-        await _ws_error(ws, request, refused)
+        await _ws_error(ws, request, refused, seen)
         return
     result = answer(
         tenant(request).model,
@@ -256,7 +256,12 @@ async def _send_events(ws: web.WebSocketResponse, events: list[Event], result: A
         await ws.close(code=1011, message=b"scripted cut")
 
 
-async def _ws_error(ws: web.WebSocketResponse, request: web.Request, why: BadModelRequest) -> None:
+async def _ws_error(
+    ws: web.WebSocketResponse,
+    request: web.Request,
+    why: BadModelRequest,
+    seen: AuthSeen | None = None,
+) -> None:
     state = tenant(request).model
     log = entry(request)
     state.requests.add(
@@ -265,6 +270,7 @@ async def _ws_error(ws: web.WebSocketResponse, request: web.Request, why: BadMod
         kind="rejected",
         status=why.status,
         error=str(why),
+        auth=seen or _auth(request),
         journal_seq=log.seq if log else None,
     )
     error = {"type": "invalid_request_error", "code": None, "message": str(why)}

@@ -172,11 +172,15 @@ def test_401_then_success_after_the_refresh_the_mock_serves(
     mock_model: MockModel,
 ) -> None:
     """A revoked access token is answered 401 (``auth: enforce``): codex refreshes it at the
-    mock and retries with the new one, and the client sees the turn complete."""
+    mock and retries with the new one, and the client sees the turn complete.
+
+    The settings come before ``thread/start``: a prewarm websocket the binary opened first
+    would carry the turn, and the 401 would arrive as a websocket error frame instead.
+    """
+    mock_model.settings(websocket="426", auth="enforce")
     minted = sign_in(codex_home, mock_tenant)
     server = launch(codex_163)
     thread_id = start_thread(server, codex_home)["thread"]["id"]
-    mock_model.settings(websocket="426", auth="enforce")
     revoke = mock_tenant.ready.issuer + "/oauth/revoke"
     assert http.post(revoke, json_body={"token": minted["access_token"]}).status == 200
     mock_model.respond({"text": "refreshed"})

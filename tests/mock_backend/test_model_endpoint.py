@@ -279,3 +279,20 @@ async def test_enforced_auth_refuses_the_upgrade(
     async with session.ws_connect(client.url, headers=client.headers) as ws:
         await ws.send_str(json.dumps({"type": "response.create", "model": "m", "input": []}))
         assert json.loads((await ws.receive(timeout=5)).data)["type"] == "response.created"
+
+
+async def test_a_token_revoked_mid_socket_gets_a_401_frame_recorded_with_its_token(
+    client: ModelClient, mock_model: MockModel, session: aiohttp.ClientSession
+) -> None:
+    mock_model.settings(auth="enforce")
+    revoke = client.tenant.ready.issuer + "/oauth/revoke"
+    async with session.ws_connect(client.url, headers=client.headers) as ws:
+        assert http.post(revoke, json_body={"token": client.tokens["access_token"]}).status == 200
+        await ws.send_str(json.dumps({"type": "response.create", "model": "m", "input": []}))
+        frame = json.loads((await ws.receive(timeout=5)).data)
+        assert (frame["type"], frame["status"]) == ("error", 401)
+        assert frame["error"]["code"] == "token_invalid"
+    [rejected] = mock_model.requests(kind="rejected")
+    assert (rejected["transport"], rejected["status"]) == ("websocket", 401)
+    assert rejected["auth"]["bearer"] == "revoked"
+    assert rejected["auth"]["account_id"] == client.account
